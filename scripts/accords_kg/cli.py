@@ -1,0 +1,243 @@
+"""The ``accords`` command: a thin layer over the library (store, saved, validate, dump, stats).
+
+Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
+(unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
+could not be written. Errors are printed in French and English, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, saved
+from .dump import FORMATS as DUMP_FORMATS
+from .dump import dump, serialise
+from .errors import AccordsError, UsageError
+from .results import FORMATS as RESULT_FORMATS
+from .results import render
+from .stats import instances_per_class, triples_per_layer
+from .store import Store
+from .validate import validate
+
+EXAMPLES = """\
+examples / exemples:
+  accords query who-signed
+  accords query who-signed --format json
+  accords query person --param name="Xavier Bertrand"
+  accords query provenance --param resource=https://w3id.org/accords-kg/id/person/xavier-bertrand
+  accords query --file my-query.rq --format csv
+  accords validate new-accord.ttl --format json
+  accords dump --out dist/
+"""
+
+
+def default_lang() -> str:
+    """French where the environment asks for it, English otherwise."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="accords",
+        description=(
+            "Query, validate and publish the accords-kg knowledge graph: who signed which "
+            "accord, where and when.\n"
+            "Interroger, valider et publier le graphe de connaissances accords-kg : qui a "
+            "signé quel accord, où et quand."
+        ),
+        epilog=EXAMPLES
+        + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
+        "3 output error / erreur d'écriture",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "queries",
+        help="list the saved queries / lister les requêtes enregistrées",
+        description="The saved queries (queries/*.rq), with their summaries and parameters.",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser(
+        "query",
+        help="run a saved query or a query file / exécuter une requête",
+        description=(
+            "Run a saved query by NAME (see `accords queries`), or any SPARQL file with --file, "
+            "on the embedded graph. Parameters are bound as RDF terms: --param KEY=VALUE, "
+            "repeatable; an IRI parameter needs an absolute IRI."
+        ),
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="saved query name / nom de la requête")
+    p.add_argument("--file", type=Path, help="a SPARQL query file (.rq) instead of a saved query")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter"
+    )
+    p.add_argument(
+        "--format",
+        choices=RESULT_FORMATS,
+        default="table",
+        help="table (terminal), csv/tsv/json (W3C SPARQL 1.1 results formats)",
+    )
+
+    p = sub.add_parser(
+        "validate",
+        help="check the dataset, or new entries with it, against the SHACL shapes / valider",
+        description=(
+            "Without PATH: validate the whole dataset against the shapes. With PATHs: validate "
+            "those new entries together with the dataset (they may refer to its resources). "
+            "Exit 0 conforms (warnings are printed), 1 violations, 2 unusable input."
+        ),
+    )
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help=".ttl .nt .jsonld .trig .rdf"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the messages")
+
+    p = sub.add_parser(
+        "dump",
+        help="write the dataset as Turtle, N-Triples, JSON-LD, TriG, RDF/XML / exporter",
+        description=(
+            "Serialise the dataset (ontology and curated data; not the shapes). Without --out, "
+            "one format (Turtle by default) goes to standard output; with --out DIR, every "
+            "chosen format (all by default) is written to DIR/accords-kg.EXT. The same input "
+            "gives byte-identical files; TriG keeps one named graph per layer."
+        ),
+    )
+    p.add_argument("--format", choices=tuple(DUMP_FORMATS), action="append", default=None)
+    p.add_argument("--out", type=Path, help="output folder / dossier de sortie")
+
+    p = sub.add_parser(
+        "stats",
+        help="triples per layer, instances per class / statistiques",
+        description="Triples per layer (named graph) and instances per class.",
+    )
+    p.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    return parser
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param needs KEY=VALUE, got {pair!r} / --param attend CLÉ=VALEUR")
+        params[key.strip()] = value
+    return params
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    queries = saved.catalogue()
+    if args.format == "json":
+        doc = [
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "tags": list(q.tags),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "kind": p.kind,
+                        "datatype": p.datatype,
+                        "required": p.required and p.default is None,
+                        "default": p.default,
+                    }
+                    for p in q.params
+                ],
+            }
+            for q in queries.values()
+        ]
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    for q in queries.values():
+        sys.stdout.write(f"{q.name}\n    {q.summary}\n")
+        for param in q.params:
+            sys.stdout.write(f"    --param {param.describe()}\n")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    params = _parse_params(args.param)
+    if args.file and args.name:
+        raise UsageError("give a query NAME or --file, not both / une requête OU --file")
+    if args.file:
+        query = saved.parse_query_file(args.file)
+    elif args.name:
+        query = saved.get(args.name)
+    else:
+        raise UsageError(
+            "which query? give NAME or --file (see `accords queries`) / quelle requête ?"
+        )
+    bindings = query.bindings(params)
+    result = Store.load().query(query.text, bindings)
+    sys.stdout.write(render(result, args.format))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    lang = args.lang or default_lang()
+    report = validate(args.paths, lang=lang)
+    sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
+    return 0 if report.conforms else 1
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    store = Store.load()
+    if args.out is None:
+        formats = args.format or ["turtle"]
+        if len(formats) > 1:
+            raise UsageError("several formats need --out DIR / plusieurs formats : utiliser --out")
+        sys.stdout.write(serialise(store, formats[0]))
+        return 0
+    for path in dump(store, args.out, args.format):
+        sys.stderr.write(f"wrote / écrit : {path}\n")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = Store.load()
+    sys.stdout.write(render(triples_per_layer(store), args.format))
+    if args.format == "table":
+        sys.stdout.write("\n")
+    sys.stdout.write(render(instances_per_class(store), args.format))
+    return 0
+
+
+COMMANDS = {
+    "queries": cmd_queries,
+    "query": cmd_query,
+    "validate": cmd_validate,
+    "dump": cmd_dump,
+    "stats": cmd_stats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AccordsError as exc:
+        sys.stderr.write(f"accords: error / erreur: {exc}\n")
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Query results and their standard serialisations.
+
+A :class:`Result` is a list of variables and rows of RDF terms, whatever engine produced
+it, so that the embedded engine and a remote endpoint print the same bytes. Formats:
+``json`` — W3C SPARQL 1.1 Query Results JSON; ``csv`` and ``tsv`` — W3C SPARQL 1.1 Query
+Results CSV and TSV; ``table`` — aligned columns for a terminal, IRIs shortened.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from .resources import ID_BASE, ONTOLOGY_NS
+
+FORMATS = ("table", "csv", "tsv", "json")
+
+#: Prefixes used to shorten IRIs in the ``table`` format only (the others keep full IRIs).
+SHORT_PREFIXES: tuple[tuple[str, str], ...] = (
+    (ID_BASE, ""),
+    (ONTOLOGY_NS, "acc:"),
+    ("https://w3id.org/accords-kg/role/", "role:"),
+    ("https://w3id.org/accords-kg/theme/", "theme:"),
+    ("https://w3id.org/accords-kg/epci-kind/", "epcikind:"),
+    ("https://w3id.org/accords-kg/shapes#", "shp:"),
+    ("http://www.w3.org/ns/org#", "org:"),
+    ("http://www.w3.org/ns/opengov#", "opengov:"),
+    ("http://www.w3.org/ns/prov#", "prov:"),
+    ("http://www.w3.org/2004/02/skos/core#", "skos:"),
+    ("http://purl.org/dc/terms/", "dcterms:"),
+    ("http://xmlns.com/foaf/0.1/", "foaf:"),
+    ("http://rdf.insee.fr/def/geo#", "igeo:"),
+    ("https://schema.org/", "schema:"),
+    ("http://www.w3.org/ns/shacl#", "sh:"),
+    ("http://www.w3.org/ns/person#", "person:"),
+    ("http://www.w3.org/2002/07/owl#", "owl:"),
+    ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
+    ("http://www.w3.org/2001/XMLSchema#", "xsd:"),
+)
+
+
+@dataclass
+class Result:
+    """The answer to a SELECT (rows of terms, ``None`` where unbound) or an ASK (``boolean``)."""
+
+    variables: list[str]
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+
+    def as_set(self) -> set[tuple[Node | None, ...]]:
+        """The rows as a set, to compare answers of two engines regardless of order."""
+        return set(self.rows)
+
+    def column(self, name: str) -> list[Node | None]:
+        index = self.variables.index(name)
+        return [row[index] for row in self.rows]
+
+
+# ---------------------------------------------------------------------------
+# W3C SPARQL 1.1 Query Results JSON
+# ---------------------------------------------------------------------------
+
+
+def term_to_json(term: Node) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def term_from_json(value: dict[str, str]) -> Node:
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        datatype = value.get("datatype")
+        return Literal(
+            value["value"],
+            lang=value.get("xml:lang"),
+            datatype=URIRef(datatype) if datatype else None,
+        )
+    raise ValueError(f"unknown SPARQL JSON term type: {kind}")
+
+
+def to_json(result: Result) -> str:
+    if result.boolean is not None:
+        return json.dumps({"head": {}, "boolean": result.boolean}, indent=2) + "\n"
+    bindings = []
+    for row in result.rows:
+        pairs = zip(result.variables, row, strict=True)
+        bindings.append({var: term_to_json(term) for var, term in pairs if term is not None})
+    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def from_json(doc: dict) -> Result:
+    """A :class:`Result` from a parsed SPARQL JSON document (what an endpoint returns)."""
+    if "boolean" in doc:
+        return Result([], [], bool(doc["boolean"]))
+    variables = list(doc["head"].get("vars", []))
+    rows = []
+    for binding in doc["results"]["bindings"]:
+        rows.append(tuple(term_from_json(binding[v]) if v in binding else None for v in variables))
+    return Result(variables, rows)
+
+
+# ---------------------------------------------------------------------------
+# W3C SPARQL 1.1 Query Results CSV and TSV
+# ---------------------------------------------------------------------------
+
+
+def to_csv(result: Result) -> str:
+    """CSV as the W3C note says: header of names, plain values, CRLF line ends."""
+    if result.boolean is not None:
+        return f"boolean\r\n{str(result.boolean).lower()}\r\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(["" if t is None else _csv_value(t) for t in row])
+    return buffer.getvalue()
+
+
+def _csv_value(term: Node) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def to_tsv(result: Result) -> str:
+    """TSV as the W3C note says: ``?var`` header, terms in SPARQL/Turtle syntax."""
+    if result.boolean is not None:
+        return f"?boolean\n{str(result.boolean).lower()}\n"
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else _tsv_term(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: Node) -> str:
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return term.n3().replace("\t", "\\t")
+
+
+# ---------------------------------------------------------------------------
+# Aligned table for a terminal
+# ---------------------------------------------------------------------------
+
+
+def short(term: Node | None) -> str:
+    """A readable form: IRIs shortened by the project's prefixes, literals by their text."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = str(term)
+        for namespace, prefix in SHORT_PREFIXES:
+            if text.startswith(namespace):
+                return prefix + text[len(namespace) :]
+        return f"<{text}>"
+    return str(term)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def to_table(result: Result) -> str:
+    if result.boolean is not None:
+        return f"{str(result.boolean).lower()}\n"
+    cells = [[short(t).replace("\n", " ") for t in row] for row in result.rows]
+    widths = [_width(v) for v in result.variables]
+    for row in cells:
+        widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(values: Sequence[str]) -> str:
+        padded = (v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    out = [line(result.variables), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    count = len(result.rows)
+    out.append(
+        f"({count} row{'s' if count != 1 else ''} / {count} ligne{'s' if count != 1 else ''})"
+    )
+    return "\n".join(out) + "\n"
+
+
+WRITERS: dict[str, Callable[[Result], str]] = {
+    "table": to_table,
+    "csv": to_csv,
+    "tsv": to_tsv,
+    "json": to_json,
+}
+
+
+def render(result: Result, fmt: str) -> str:
+    return WRITERS[fmt](result)
