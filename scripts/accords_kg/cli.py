@@ -182,7 +182,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             "which query? give NAME or --file (see `accords queries`) / quelle requête ?"
         )
     bindings = query.bindings(params)
-    result = Store.load().query(query.text, bindings)
+    result = Store.load().query(query.text, bindings, source=str(query.path))
     sys.stdout.write(render(result, args.format))
     return 0
 

@@ -58,7 +58,7 @@ def serialise(store: Store, fmt: str) -> str:
         return _trig(store)
     graph = sorted_copy(store.union())
     if fmt == "turtle":
-        return graph.serialize(format="turtle", base=ID_BASE)
+        return graph.serialize(format="turtle")
     if fmt == "ntriples":
         lines = graph.serialize(format="nt").splitlines()
         return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
@@ -151,8 +151,11 @@ def _jsonld(graph: Graph) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -67,13 +67,18 @@ class Store:
     def __len__(self) -> int:
         return sum(1 for _ in self.dataset.quads((None, None, None, None)))
 
-    def query(self, text: str, bindings: Mapping[str, Node] | None = None) -> Result:
-        """Run a SELECT or ASK query; ``bindings`` give parameters as RDF terms, never as text."""
+    def query(
+        self, text: str, bindings: Mapping[str, Node] | None = None, source: str = "query"
+    ) -> Result:
+        """Run a SELECT or ASK query; ``bindings`` give parameters as RDF terms, never as text.
+
+        ``source`` names the query in error messages (its file, for a saved query).
+        """
         init = {Variable(k): v for k, v in (bindings or {}).items()}
         try:
             answer = self.dataset.query(text, initBindings=init)
         except ParseException as exc:
-            raise InputError(f"SPARQL syntax error: {exc.msg}", "query", exc.lineno) from None
+            raise InputError(f"SPARQL syntax error: {exc.msg}", source, exc.lineno) from None
         if answer.type == "ASK":
             return Result([], [], bool(answer.askAnswer))
         if answer.type != "SELECT":

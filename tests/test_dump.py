@@ -1,0 +1,104 @@
+"""Dumps: every format parses back to the same graph, with an independent parser too, and
+the same input gives the same bytes whatever the process's hash seed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from accords_kg.dump import FORMATS, dump, serialise
+from accords_kg.store import Store
+
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "xml": "xml"}
+OXIGRAPH_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+
+
+@pytest.fixture(scope="module")
+def dumped(store: Store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    paths = dump(store, out)
+    return {name: out / f"accords-kg{fmt.extension}" for name, fmt in FORMATS.items()} | {
+        "_all": paths  # type: ignore[dict-item]
+    }
+
+
+def test_one_file_per_format_with_the_usual_extension(dumped: dict[str, Path]) -> None:
+    names = sorted(p.name for p in dumped["_all"])  # type: ignore[attr-defined]
+    expected = ["accords-kg.jsonld", "accords-kg.nt", "accords-kg.rdf", "accords-kg.trig"]
+    assert names == [*expected, "accords-kg.ttl"]
+
+
+@pytest.mark.parametrize("fmt", sorted(RDFLIB_FORMATS))
+def test_dump_parses_back_isomorphic(store: Store, dumped: dict[str, Path], fmt: str) -> None:
+    parsed = Graph().parse(dumped[fmt], format=RDFLIB_FORMATS[fmt])
+    assert len(parsed) == len(store)
+    assert isomorphic(parsed, store.union())
+
+
+def test_trig_keeps_one_named_graph_per_layer(store: Store, dumped: dict[str, Path]) -> None:
+    dataset = Dataset()
+    dataset.parse(dumped["trig"], format="trig")
+    graphs = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
+    assert graphs == {
+        "https://w3id.org/accords-kg/graph/ontology": len(store.layer("ontology")),
+        "https://w3id.org/accords-kg/graph/data": len(store.layer("data")),
+    }
+
+
+@pytest.mark.parametrize("fmt", sorted(OXIGRAPH_FORMATS))
+def test_an_independent_parser_agrees_on_the_triple_count(
+    store: Store, dumped: dict[str, Path], fmt: str
+) -> None:
+    quads = list(pyoxigraph.parse(path=str(dumped[fmt]), format=OXIGRAPH_FORMATS[fmt]))
+    assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(store)
+
+
+def test_turtle_is_readable(dumped: dict[str, Path]) -> None:
+    text = dumped["turtle"].read_text(encoding="utf-8")
+    assert text.startswith("@prefix acc: <https://w3id.org/accords-kg/ontology#> .")
+    assert "<https://w3id.org/accords-kg/id/person/xavier-bertrand> a person:Person" in text
+
+
+def test_the_same_input_gives_the_same_bytes_across_processes(tmp_path: Path) -> None:
+    """Two runs with different hash seeds must write byte-identical files."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "accords_kg.cli", "dump", "--out", str(out)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert len(outputs[0]) == 5
+    assert outputs[0] == outputs[1]
+
+
+def test_serialise_is_stable_within_a_process(store: Store) -> None:
+    for fmt in FORMATS:
+        assert serialise(store, fmt) == serialise(store, fmt)
+
+
+def test_a_failed_write_leaves_no_half_written_file(store: Store, tmp_path: Path) -> None:
+    from accords_kg.errors import OutputError
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the output folder should be")
+    with pytest.raises(OutputError):
+        dump(store, blocker / "dist")
+    assert blocker.read_text() == "a file where the output folder should be"

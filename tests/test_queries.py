@@ -1,0 +1,306 @@
+"""Competency questions: every saved query against its exact expected rows."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+
+from accords_kg import saved
+from accords_kg.errors import UsageError
+from accords_kg.results import Result
+from accords_kg.store import Store
+
+ID = "https://w3id.org/accords-kg/id/"
+ACCORD = ID + "accord/declaration-de-bethune-2023"
+EVENT = ID + "event/signature-declaration-de-bethune-2023"
+S1_URL = (
+    "https://esteval.fr/article.35517.initiative-declaration-de-bethune-"
+    "les-intercommunalites-et-la-region-des-hauts-de-france"
+)
+DATE = "2023-12-18"
+XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+CA_BETHUNE = "CA de Béthune-Bruay, Artois-Lys Romane"
+PRES_CA_BETHUNE = "Président de la communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane"
+PRES_IDF = "Président d'Intercommunalités de France"
+PRES_REGION = "Président du conseil régional des Hauts-de-France"
+PRES_CHALON = "Président de la communauté d'agglomération Le Grand Chalon"
+VP_IDF = "Vice-président d'Intercommunalités de France"
+IDF = "Intercommunalités de France"
+
+
+def run(store: Store, query_name: str, **params: str) -> Result:
+    query = saved.get(query_name)
+    return store.query(query.text, query.bindings(params))
+
+
+def rows(result: Result) -> list[tuple[str | None, ...]]:
+    """Rows as plain strings (lexical forms, full IRIs), in the query's order."""
+    return [tuple(None if t is None else str(t) for t in row) for row in result.rows]
+
+
+def test_catalogue_lists_every_required_query() -> None:
+    names = set(saved.catalogue())
+    assert {
+        "who-signed",
+        "accords",
+        "signatory-mandates",
+        "speakers",
+        "quotes",
+        "person",
+        "organisations",
+        "office-holders",
+        "provenance",
+    } <= names
+    for query in saved.catalogue().values():
+        assert query.summary, f"{query.name} has no #+ summary"
+
+
+def test_who_signed(store: Store) -> None:
+    result = run(store, "who-signed")
+    assert result.variables == [
+        "accord", "date", "place", "placeCode", "signatory", "capacity", "party"
+    ]  # fmt: skip
+    dbb = "Déclaration de Béthune"
+    assert rows(result) == [
+        (dbb, DATE, "Béthune", "62119", "Olivier Gacquerre", PRES_CA_BETHUNE, CA_BETHUNE),
+        (dbb, DATE, "Béthune", "62119", "Sébastien Martin", PRES_IDF, IDF),
+        (dbb, DATE, "Béthune", "62119", "Xavier Bertrand", PRES_REGION, "Hauts-de-France"),
+    ]
+    assert result.rows[0][1] == Literal(DATE, datatype=XSD_DATE)
+
+
+def test_who_signed_filtered_by_accord(store: Store) -> None:
+    assert len(run(store, "who-signed", accord=ACCORD).rows) == 3
+    assert run(store, "who-signed", accord=ID + "accord/unknown").rows == []
+
+
+def test_accords(store: Store) -> None:
+    result = run(store, "accords")
+    name = "Déclaration de Béthune"
+    assert rows(result) == [
+        (ACCORD, name, DATE, "Béthune", CA_BETHUNE, "3"),
+        (ACCORD, name, DATE, "Béthune", "Hauts-de-France", "3"),
+        (ACCORD, name, DATE, "Béthune", IDF, "3"),
+    ]
+
+
+def test_signatory_mandates(store: Store) -> None:
+    assert rows(run(store, "signatory-mandates")) == [
+        (ACCORD, DATE, "Olivier Gacquerre", PRES_CA_BETHUNE, CA_BETHUNE),
+        (ACCORD, DATE, "Olivier Gacquerre", VP_IDF, IDF),
+        (ACCORD, DATE, "Sébastien Martin", PRES_IDF, IDF),
+        (ACCORD, DATE, "Sébastien Martin", PRES_CHALON, "CA Le Grand Chalon"),
+        (ACCORD, DATE, "Xavier Bertrand", PRES_REGION, "Hauts-de-France"),
+    ]
+
+
+def test_speakers(store: Store) -> None:
+    result = run(store, "speakers")
+    assert {r for r in rows(result)} == {
+        (EVENT, DATE, "Antoine Cumin", "Directeur général de Mov’n Tec", "false"),
+        (
+            EVENT,
+            DATE,
+            "Jean-François Montagne",
+            "Vice-président de la communauté urbaine de Dunkerque",
+            "false",
+        ),
+        (EVENT, DATE, "Sylvie Valente Le Hir", "Sénateur de l'Oise", "false"),
+        (EVENT, DATE, "Yann Vincent", "Directeur général d'ACC", "false"),
+        (EVENT, DATE, "Sébastien Martin", None, "true"),
+    }
+    assert len(result.rows) == 5
+    assert rows(result)[-1][2] == "Sébastien Martin"  # closing remarks come last
+
+
+def test_quotes_keep_the_unattributed_quotation_unattributed(store: Store) -> None:
+    result = rows(run(store, "quotes"))
+    assert len(result) == 2
+    first, second = result
+    assert first[0] == ID + "quotation/declaration-de-bethune-2023-1"
+    assert first[1].startswith("Cet accord traduit la volonté de la région")
+    assert first[2:] == (None, None, S1_URL)
+    assert second == (
+        ID + "quotation/declaration-de-bethune-2023-2",
+        "cette initiative pionnière en Hauts-de-France pourrait bien intéresser d’autres régions.",
+        "Sébastien Martin",
+        EVENT,
+        S1_URL,
+    )
+
+
+def test_person_by_name(store: Store) -> None:
+    result = run(store, "person", name="Xavier Bertrand")
+    person = ID + "person/xavier-bertrand"
+    assert rows(result) == [
+        (
+            person,
+            "Xavier Bertrand",
+            "http://www.w3.org/ns/org#member",
+            ID + "mandate/xavier-bertrand-president-region-hauts-de-france",
+            PRES_REGION,
+            DATE,
+        ),
+        (
+            person,
+            "Xavier Bertrand",
+            "https://w3id.org/accords-kg/ontology#signatory",
+            ID + "signature/declaration-de-bethune-2023-xavier-bertrand",
+            "Déclaration de Béthune",
+            DATE,
+        ),
+    ]
+
+
+def test_person_by_iri_gives_the_same_as_by_name(store: Store) -> None:
+    by_iri = run(store, "person", person=ID + "person/sebastien-martin")
+    by_name = run(store, "person", name="Sébastien Martin")
+    assert by_iri.rows == by_name.rows
+    relations = sorted(str(r[2]) for r in by_iri.rows)
+    # two mandates, the closing quotation, one signature, the closing speech
+    assert relations == [
+        "http://www.w3.org/ns/org#member",
+        "http://www.w3.org/ns/org#member",
+        "https://schema.org/creator",
+        "https://w3id.org/accords-kg/ontology#signatory",
+        "https://w3id.org/accords-kg/ontology#speaker",
+    ]
+
+
+def test_person_everyone_counts(store: Store) -> None:
+    result = run(store, "person")
+    assert len({r[0] for r in result.rows}) == 7
+    assert len(result.rows) == 18
+
+
+def test_organisations(store: Store) -> None:
+    result = {r[0].removeprefix(ID): r[1:] for r in rows(run(store, "organisations"))}
+    epci = "établissement public de coopération intercommunale"
+    assert result == {
+        "org/senat": ("Sénat", "assemblée", None, None, None),
+        "org/intercommunalites-de-france": (IDF, "association", None, None, None),
+        "commune/62119": ("Béthune", "commune", "62119", "216209106", None),
+        "departement/60": ("Oise", "département", "60", None, None),
+        "departement/62": ("Pas-de-Calais", "département", "62", None, None),
+        "org/acc": ("ACC", "entreprise", None, None, None),
+        "org/movn-tec": ("Mov’n Tec", "entreprise", None, None, None),
+        "org/banque-des-territoires": ("Banque des Territoires", "organisation", None, None, None),
+        "org/envies-de-ville": ("Envies de ville", "organisation", None, None, None),
+        "org/la-gazette-nord-pas-de-calais": (
+            "La Gazette Nord-Pas de Calais",
+            "organisation",
+            None,
+            None,
+            None,
+        ),
+        "region/32": ("Hauts-de-France", "région", "32", None, None),
+        "epci/247100589": (
+            "CA Le Grand Chalon",
+            epci,
+            None,
+            "247100589",
+            "communauté d'agglomération",
+        ),
+        "epci/200072460": (CA_BETHUNE, epci, None, "200072460", "communauté d'agglomération"),
+        "epci/245900428": ("CU de Dunkerque", epci, None, "245900428", "communauté urbaine"),
+    }
+
+
+def test_office_holders(store: Store) -> None:
+    result = rows(run(store, "office-holders"))
+    assert [(r[0], r[2], r[3], r[4], r[5]) for r in result] == [
+        ("Directeur général d'ACC", "Yann Vincent", DATE, None, None),
+        (PRES_CHALON, "Sébastien Martin", DATE, None, None),
+        (PRES_CA_BETHUNE, "Olivier Gacquerre", DATE, None, None),
+        (
+            "Vice-président de la communauté urbaine de Dunkerque",
+            "Jean-François Montagne",
+            DATE,
+            None,
+            None,
+        ),
+        (PRES_REGION, "Xavier Bertrand", DATE, None, None),
+        (PRES_IDF, "Sébastien Martin", DATE, None, None),
+        (VP_IDF, "Olivier Gacquerre", DATE, None, None),
+        ("Directeur général de Mov’n Tec", "Antoine Cumin", DATE, None, None),
+        ("Sénateur de l'Oise", "Sylvie Valente Le Hir", DATE, None, None),
+    ]
+    one = rows(run(store, "office-holders", office=ID + "office/senateur-oise"))
+    assert one == [("Sénateur de l'Oise", "Sénat", "Sylvie Valente Le Hir", DATE, None, None)]
+
+
+def test_provenance_of_the_accord(store: Store) -> None:
+    result = rows(run(store, "provenance"))  # default: the Déclaration de Béthune
+    statements = {r[0].removeprefix(ID) for r in result}
+    assert statements == {
+        "accord/declaration-de-bethune-2023",
+        "event/signature-declaration-de-bethune-2023",
+        "quotation/declaration-de-bethune-2023-1",
+        "signature/declaration-de-bethune-2023-olivier-gacquerre",
+        "signature/declaration-de-bethune-2023-sebastien-martin",
+        "signature/declaration-de-bethune-2023-xavier-bertrand",
+    }
+    accord_sources = {r[1].removeprefix(ID) for r in result if r[0] == ACCORD}
+    assert accord_sources == {
+        "source/communique-declaration-de-bethune",
+        "source/banque-des-territoires-accord-hauts-de-france",
+        "source/gazette-nord-pas-de-calais-renouveau-productif",
+        "source/envies-de-ville-reindustrialisation-territoires",
+    }
+    # evidence is quoted only from the source whose text the project holds (S1)
+    for statement, source, _url, evidence in result:
+        if evidence is not None:
+            assert source == ID + "source/communique-declaration-de-bethune", statement
+
+
+def test_provenance_of_a_mandate_from_a_secondary_source(store: Store) -> None:
+    mandate = ID + "mandate/sebastien-martin-president-ca-le-grand-chalon"
+    result = rows(run(store, "provenance", resource=mandate))
+    assert sorted((r[1].removeprefix(ID), r[3]) for r in result if r[0] == mandate) == [
+        ("source/banque-des-territoires-accord-hauts-de-france", None),
+        ("source/envies-de-ville-reindustrialisation-territoires", None),
+    ]
+
+
+def test_parameters_are_typed_terms_not_text(store: Store) -> None:
+    hostile = 'x" } ; ?s ?p ?o . FILTER("1"="1'
+    assert run(store, "person", name=hostile).rows == []
+    query = saved.get("provenance")
+    assert query.bindings({})["_resource_iri"] == URIRef(ACCORD)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fragment"),
+    [
+        ("who-signed", {"accord": "accord/declaration-de-bethune-2023"}, "absolute IRI"),
+        ("who-signed", {"accord": "https://exa mple.org/x"}, "absolute IRI"),
+        ("who-signed", {"nope": "1"}, "unknown parameter"),
+        ("nope", {}, "unknown query"),
+    ],
+)
+def test_bad_parameters_are_usage_errors(name: str, params: dict[str, str], fragment: str) -> None:
+    with pytest.raises(UsageError, match=fragment):
+        saved.get(name).bindings(params)
+
+
+def test_missing_required_parameter(tmp_path) -> None:
+    path = tmp_path / "needs-name.rq"
+    path.write_text("#+ summary: test\nSELECT ?s WHERE { ?s ?p ?_name }\n", encoding="utf-8")
+    query = saved.parse_query_file(path)
+    assert [p.name for p in query.params] == ["name"]
+    with pytest.raises(UsageError, match="missing parameter"):
+        query.bindings({})
+
+
+def test_typed_literal_parameter(tmp_path) -> None:
+    path = tmp_path / "by-date.rq"
+    path.write_text(
+        "#+ summary: test\n"
+        "PREFIX schema: <https://schema.org/>\n"
+        "SELECT ?e WHERE { ?e schema:startDate ?_day_xsd_date }\n",
+        encoding="utf-8",
+    )
+    query = saved.parse_query_file(path)
+    assert query.bindings({"day": DATE}) == {"_day_xsd_date": Literal(DATE, datatype=XSD_DATE)}
+    with pytest.raises(UsageError, match="xsd:date"):
+        query.bindings({"day": "18 décembre"})

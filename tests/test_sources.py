@@ -1,0 +1,117 @@
+"""The data is true to its sources: excerpts verbatim, checksums right, provenance everywhere."""
+
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import RDF, URIRef
+
+from accords_kg.store import Store
+from conftest import PRESS_RELEASE
+
+ACC = "https://w3id.org/accords-kg/ontology#"
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+SCHEMA_TEXT = URIRef("https://schema.org/text")
+S1 = URIRef("https://w3id.org/accords-kg/id/source/communique-declaration-de-bethune")
+STATEMENT_CLASSES = [
+    URIRef(ACC + name)
+    for name in ("Accord", "Intervention", "Mandate", "Signature", "SigningCeremony")
+] + [URIRef("https://schema.org/Quotation")]
+
+
+def test_every_evidence_excerpt_is_verbatim_in_the_press_release(
+    store: Store, press_release: str
+) -> None:
+    excerpts = list(store.dataset.subject_objects(URIRef(ACC + "evidence")))
+    assert len(excerpts) >= 20
+    missing = [(str(s), str(o)) for s, o in excerpts if str(o) not in press_release]
+    assert missing == []
+
+
+def test_every_quotation_is_verbatim_in_the_press_release(store: Store, press_release: str) -> None:
+    texts = [str(o) for o in store.dataset.objects(None, SCHEMA_TEXT)]
+    assert len(texts) == 2
+    for text in texts:
+        assert f"« {text} »" in press_release
+
+
+def test_stored_checksum_matches_the_stored_text(store: Store, press_release: str) -> None:
+    digest = hashlib.sha256(PRESS_RELEASE.read_bytes()).hexdigest()
+    assert str(store.dataset.value(S1, URIRef(ACC + "sha256"))) == digest
+
+
+def test_every_statement_node_cites_a_source(store: Store) -> None:
+    statements = {s for cls in STATEMENT_CLASSES for s in store.dataset.subjects(RDF.type, cls)}
+    assert len(statements) == 1 + 5 + 9 + 3 + 1 + 2
+    unsourced = [str(s) for s in statements if store.dataset.value(s, PROV_DERIVED) is None]
+    assert unsourced == []
+
+
+def test_every_person_and_organisation_cites_a_source(store: Store) -> None:
+    query = """
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?node WHERE {
+          ?node a ?class .
+          VALUES ?class {
+            <http://www.w3.org/ns/person#Person> <http://www.w3.org/ns/org#Organization>
+            <https://w3id.org/accords-kg/ontology#Region>
+            <https://w3id.org/accords-kg/ontology#Departement>
+            <https://w3id.org/accords-kg/ontology#Commune>
+            <https://w3id.org/accords-kg/ontology#EPCI>
+            <https://w3id.org/accords-kg/ontology#Association>
+            <https://w3id.org/accords-kg/ontology#Company>
+            <https://w3id.org/accords-kg/ontology#Assembly>
+            <https://w3id.org/accords-kg/ontology#Office>
+          }
+          FILTER NOT EXISTS { ?node prov:wasDerivedFrom ?source }
+        }"""
+    assert store.query(query).rows == []
+
+
+def test_no_gender_or_birth_date_is_stated(store: Store) -> None:
+    """No source gives a gender or a birth date: the graph must say none."""
+    forbidden = [
+        "http://xmlns.com/foaf/0.1/gender",
+        "https://schema.org/gender",
+        "https://schema.org/birthDate",
+        "http://xmlns.com/foaf/0.1/birthday",
+    ]
+    for predicate in forbidden:
+        assert list(store.dataset.triples((None, URIRef(predicate), None))) == []
+
+
+def test_the_first_quotation_has_no_speaker_and_the_feminine_form_is_recorded(
+    store: Store,
+) -> None:
+    q1 = URIRef("https://w3id.org/accords-kg/id/quotation/declaration-de-bethune-2023-1")
+    assert store.dataset.value(q1, URIRef("https://schema.org/creator")) is None
+    montagne = URIRef(
+        "https://w3id.org/accords-kg/id/mandate/jean-francois-montagne-vice-president-cu-dunkerque"
+    )
+    notes = {
+        n.language: str(n)
+        for n in store.dataset.objects(
+            montagne, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
+        )
+    }
+    assert "vice-présidente" in notes["fr"] and "vice-présidente" in notes["en"]
+
+
+def test_official_codes_match_the_2023_etalab_release(store: Store) -> None:
+    """The identifiers as read from @etalab/decoupage-administratif 3.1.1 (SOURCES.md)."""
+    query = """
+        PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+        PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+        SELECT ?unit ?code WHERE {
+          { ?unit igeo:codeINSEE ?code } UNION { ?unit a acc:EPCI ; acc:siren ?code }
+        } ORDER BY ?unit"""
+    found = {str(u).rsplit("/id/", 1)[1]: str(c) for u, c in store.query(query).rows}
+    assert found == {
+        "commune/62119": "62119",
+        "departement/60": "60",
+        "departement/62": "62",
+        "epci/200072460": "200072460",
+        "epci/245900428": "245900428",
+        "epci/247100589": "247100589",
+        "region/32": "32",
+    }
