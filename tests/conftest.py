@@ -23,8 +23,14 @@ from accords_kg.store import Store  # noqa: E402  (after ACCORDS_KG_HOME is set)
 
 @pytest.fixture(scope="session")
 def store() -> Store:
-    """The dataset, loaded once for the whole run."""
+    """The dataset with the committed territorial layer (the default), loaded once."""
     return Store.load()
+
+
+@pytest.fixture(scope="session")
+def curated() -> Store:
+    """The ontology and the curated data alone (``--territories none``), loaded once."""
+    return Store.load(territories="none")
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,16 @@ ENTRIES = Path(__file__).parent / "entries"
 SIGNATORIES = ["Olivier Gacquerre", "Sébastien Martin", "Xavier Bertrand"]
 
 
+GRAPH_COMMANDS = {"query", "validate", "dump", "stats"}
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    """Run the command; graph-reading ones without the territorial layer unless asked for,
+    to keep the suite fast (tests of the layer say ``--territories`` themselves)."""
+    args = list(argv)
+    if args and args[0] in GRAPH_COMMANDS and "--territories" not in args:
+        args += ["--territories", "none"]
+    code = main(args)
     out, err = capsys.readouterr()
     return code, out, err
 

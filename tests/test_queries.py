@@ -181,7 +181,6 @@ def test_organisations(store: Store) -> None:
         "org/intercommunalites-de-france": (IDF, "association", None, None, None),
         "commune/62119": ("Béthune", "commune", "62119", "216209106", None),
         "departement/60": ("Oise", "département", "60", None, None),
-        "departement/62": ("Pas-de-Calais", "département", "62", None, None),
         "org/acc": ("ACC", "entreprise", None, None, None),
         "org/movn-tec": ("Mov’n Tec", "entreprise", None, None, None),
         "org/banque-des-territoires": ("Banque des Territoires", "organisation", None, None, None),

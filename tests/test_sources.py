@@ -97,15 +97,15 @@ def test_the_first_quotation_has_no_speaker_and_the_feminine_form_is_recorded(
     assert "vice-présidente" in notes["fr"] and "vice-présidente" in notes["en"]
 
 
-def test_official_codes_match_the_2023_etalab_release(store: Store) -> None:
-    """The identifiers as read from @etalab/decoupage-administratif 3.1.1 (SOURCES.md)."""
+def test_official_codes_match_the_2023_etalab_release(curated: Store) -> None:
+    """The curated data's identifiers, as SOURCES.md reads them in the 2023 release."""
     query = """
         PREFIX acc: <https://w3id.org/accords-kg/ontology#>
         PREFIX igeo: <http://rdf.insee.fr/def/geo#>
         SELECT ?unit ?code WHERE {
           { ?unit igeo:codeINSEE ?code } UNION { ?unit a acc:EPCI ; acc:siren ?code }
         } ORDER BY ?unit"""
-    found = {str(u).rsplit("/id/", 1)[1]: str(c) for u, c in store.query(query).rows}
+    found = {str(u).rsplit("/id/", 1)[1]: str(c) for u, c in curated.query(query).rows}
     assert found == {
         "commune/62119": "62119",
         "departement/60": "60",

@@ -45,21 +45,21 @@ def fill(values: dict[str, str]) -> str:
 
 
 def test_unfilled_template_is_rejected(capsys) -> None:
-    assert main(["validate", str(TEMPLATE), "--lang", "en"]) == 1
+    assert main(["validate", str(TEMPLATE), "--lang", "en", "--territories", "none"]) == 1
     out = capsys.readouterr().out
     assert "schema:startDate = @@DATE@@" in out and "DOES NOT CONFORM" in out
 
 
-def test_filled_template_validates_with_no_finding(tmp_path: Path, store: Store) -> None:
+def test_filled_template_validates_with_no_finding(tmp_path: Path, curated: Store) -> None:
     entry = tmp_path / "entry.ttl"
     entry.write_text(fill(FILLED), encoding="utf-8")
-    report = validate([entry], store=store)
+    report = validate([entry], store=curated)
     assert report.conforms, report.to_text()
     assert report.results == []
 
 
 def test_filled_template_with_a_party_that_did_not_sign_for_its_office_fails(
-    tmp_path: Path, store: Store
+    tmp_path: Path, curated: Store
 ) -> None:
     """Party 2's signatory holding an office of party 1 breaks the capacity rule."""
     text = (
@@ -71,7 +71,7 @@ def test_filled_template_with_a_party_that_did_not_sign_for_its_office_fails(
     )
     entry = tmp_path / "entry.ttl"
     entry.write_text(text, encoding="utf-8")
-    report = validate([entry], store=store)
+    report = validate([entry], store=curated)
     assert not report.conforms
     focus = "https://w3id.org/accords-kg/id/signature/exemple-accord-2099-personne-exemple-deux"
     assert {(r.focusNode, r.shape.rsplit("#", 1)[1]) for r in report.violations} == {

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
 (unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
-could not be written. Errors are printed in French and English, never as a traceback.
+could not be written; 4 the official files could not be downloaded or failed their check.
+Errors are printed in French and English, never as a traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, saved
+from . import __version__, saved, territories
 from .dump import FORMATS as DUMP_FORMATS
 from .dump import dump, serialise
 from .errors import AccordsError, UsageError
@@ -45,6 +46,18 @@ def default_lang() -> str:
     return "en"
 
 
+def add_territories_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--territories",
+        choices=territories.SCOPES,
+        default="hauts-de-france",
+        help=(
+            "territorial layer to load: hauts-de-france (committed, default), france (built "
+            "into the cache first if missing), none / couche territoriale à charger"
+        ),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="accords",
@@ -56,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=EXAMPLES
         + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
-        "3 output error / erreur d'écriture",
+        "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
@@ -91,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="table (terminal), csv/tsv/json (W3C SPARQL 1.1 results formats)",
     )
+    add_territories_option(p)
 
     p = sub.add_parser(
         "validate",
@@ -106,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the messages")
+    add_territories_option(p)
 
     p = sub.add_parser(
         "dump",
@@ -119,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=tuple(DUMP_FORMATS), action="append", default=None)
     p.add_argument("--out", type=Path, help="output folder / dossier de sortie")
+    add_territories_option(p)
 
     p = sub.add_parser(
         "stats",
@@ -126,6 +142,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Triples per layer (named graph) and instances per class.",
     )
     p.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    add_territories_option(p)
+
+    p = sub.add_parser(
+        "territories",
+        help="build the official territorial layer / construire la couche territoriale",
+        description=(
+            "Build the territorial layer from @etalab/decoupage-administratif: the release of "
+            "the vintage is downloaded from the npm registry (once: it is cached), checked "
+            "against the integrity pinned in data/territories/registry.lock.json and converted "
+            "to Turtle. --scope hauts-de-france rewrites the committed files in "
+            "data/territories/; --scope france writes every EPCI and commune of France into "
+            "the cache (ACCORDS_KG_CACHE, else ~/.cache/accords-kg)."
+        ),
+    )
+    tsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b = tsub.add_parser("build", help="download, check and convert / télécharger et convertir")
+    b.add_argument("--vintage", default=territories.DEFAULT_VINTAGE, help="year (2023…)")
+    b.add_argument("--scope", choices=("hauts-de-france", "france"), default="hauts-de-france")
+    b.add_argument("--out", type=Path, help="output folder instead of the default one")
     return parser
 
 
@@ -182,20 +217,21 @@ def cmd_query(args: argparse.Namespace) -> int:
             "which query? give NAME or --file (see `accords queries`) / quelle requête ?"
         )
     bindings = query.bindings(params)
-    result = Store.load().query(query.text, bindings, source=str(query.path))
+    store = Store.load(territories=args.territories)
+    result = store.query(query.text, bindings, source=str(query.path))
     sys.stdout.write(render(result, args.format))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     lang = args.lang or default_lang()
-    report = validate(args.paths, lang=lang)
+    report = validate(args.paths, store=Store.load(territories=args.territories), lang=lang)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
     return 0 if report.conforms else 1
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    store = Store.load()
+    store = Store.load(territories=args.territories)
     if args.out is None:
         formats = args.format or ["turtle"]
         if len(formats) > 1:
@@ -208,11 +244,20 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    store = Store.load()
+    store = Store.load(territories=args.territories)
     sys.stdout.write(render(triples_per_layer(store), args.format))
     if args.format == "table":
         sys.stdout.write("\n")
     sys.stdout.write(render(instances_per_class(store), args.format))
+    return 0
+
+
+def cmd_territories(args: argparse.Namespace) -> int:
+    written = territories.build(
+        args.scope, vintage=args.vintage, out=args.out, progress=args.scope == "france"
+    )
+    for path in written:
+        sys.stderr.write(f"wrote / écrit : {path}\n")
     return 0
 
 
@@ -222,6 +267,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "dump": cmd_dump,
     "stats": cmd_stats,
+    "territories": cmd_territories,
 }
 
 

@@ -8,16 +8,14 @@ atomically, so that a failure never leaves a half-written dump.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from rdflib import BNode, Dataset, Graph, URIRef
 
-from .errors import OutputError
+from .files import write_atomic
 from .namespaces import PREFIXES, new_graph
 from .resources import ID_BASE
 from .store import Store
@@ -147,31 +145,6 @@ def _jsonld(graph: Graph) -> str:
     nodes.sort(key=lambda n: n.get("@id", ""))
     doc = {"@context": context, "@graph": nodes}
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: all or nothing."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a dump is for everyone
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def dump(store: Store, out_dir: Path, formats: list[str] | None = None) -> list[Path]:

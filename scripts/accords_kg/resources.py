@@ -47,8 +47,13 @@ class Layer:
 LAYERS: tuple[Layer, ...] = (Layer("ontology", "ontology"), Layer("data", "data"))
 
 
-def shape_files(root: Path | None = None) -> list[Path]:
-    return sorted((root or home()).joinpath("shapes").glob("*.ttl"))
+def shape_files(root: Path | None = None, territorial_layer: bool = False) -> list[Path]:
+    """The shapes; with ``territorial_layer``, also those that only the layer can satisfy."""
+    folder = (root or home()) / "shapes"
+    files = sorted(folder.glob("*.ttl"))
+    if territorial_layer:
+        files += sorted((folder / "territorial-layer").glob("*.ttl"))
+    return files
 
 
 def query_dir(root: Path | None = None) -> Path:
