@@ -353,3 +353,29 @@ def test_a_tarball_that_does_not_match_the_lock_is_refused(tmp_path: Path, relea
         territories.build(root=root, cache=cache, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert (cache / "npm" / "decoupage-administratif-3.1.1.tgz").read_bytes() == b"not the release"
+
+
+def test_cli_builds_the_layer_and_france_shows_progress(tmp_path: Path, capsys, release_files):
+    from accords_kg.cli import main
+
+    assert main(["territories", "build", "--out", str(tmp_path / "hdf")]) == 0
+    assert (tmp_path / "hdf" / "hauts-de-france.ttl").read_bytes() == (
+        ROOT / "data" / "territories" / "hauts-de-france.ttl"
+    ).read_bytes()
+    capsys.readouterr()
+    written = territories.build("france", out=tmp_path / "fr", files=mini(), progress=True)
+    assert written == [tmp_path / "fr" / "france.ttl"]
+    err = capsys.readouterr().err
+    assert "communes [" in err and "] 3/3" in err  # the overseas collectivity left out
+
+
+def test_query_engine_option(capsys) -> None:
+    from accords_kg.cli import main
+
+    outputs = []
+    for engine in ("oxigraph", "rdflib"):
+        code = main(["query", "who-signed", "--engine", engine, "--territories", "none",
+                     "--format", "csv"])  # fmt: skip
+        assert code == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]

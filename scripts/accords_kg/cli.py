@@ -22,7 +22,7 @@ from .errors import AccordsError, UsageError
 from .results import FORMATS as RESULT_FORMATS
 from .results import render
 from .stats import instances_per_class, triples_per_layer
-from .store import Store
+from .store import ENGINES, Store
 from .validate import validate
 
 EXAMPLES = """\
@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=RESULT_FORMATS,
         default="table",
         help="table (terminal), csv/tsv/json (W3C SPARQL 1.1 results formats)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="oxigraph",
+        help="SPARQL engine: oxigraph (fast, default) or rdflib (to cross-check answers)",
     )
     add_territories_option(p)
 
@@ -218,7 +224,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         )
     bindings = query.bindings(params)
     store = Store.load(territories=args.territories)
-    result = store.query(query.text, bindings, source=str(query.path))
+    result = store.query(query.text, bindings, source=str(query.path), engine=args.engine)
     sys.stdout.write(render(result, args.format))
     return 0
 
