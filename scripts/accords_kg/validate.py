@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
@@ -28,7 +28,11 @@ SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation result, with IRIs as full strings."""
+    """One validation result, with IRIs as full strings.
+
+    ``message`` is in the report's language; ``messages`` keeps every language the shape
+    gives (``{"fr": …, "en": …}``), so that one validation can be read in either.
+    """
 
     focusNode: str
     path: str | None
@@ -37,6 +41,14 @@ class Finding:
     message: str
     constraint: str
     shape: str
+    messages: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    def in_language(self, lang: str) -> str:
+        return dict(self.messages).get(lang, self.message)
+
+    def as_json(self) -> dict[str, str | None]:
+        """The record of the JSON report (``messages`` left out: ``message`` is enough)."""
+        return {k: v for k, v in asdict(self).items() if k != "messages"}
 
 
 @dataclass
@@ -49,7 +61,7 @@ class Report:
         return [r for r in self.results if r.severity == "Violation"]
 
     def to_json(self) -> str:
-        doc = {"conforms": self.conforms, "results": [asdict(r) for r in self.results]}
+        doc = {"conforms": self.conforms, "results": [r.as_json() for r in self.results]}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
     def to_text(self, lang: str = "en") -> str:
@@ -112,9 +124,12 @@ def validate_graph(data: Graph, shapes: Graph | None = None, lang: str = "en") -
         allow_warnings=True,
         advanced=False,
     )
+    # Only the report's own results: those nested under a sh:node failure (sh:detail) are
+    # its explanation, not findings of their own.
     found = {
         _finding(results_graph, shapes, r, lang)
-        for r in results_graph.subjects(RDF.type, SH.ValidationResult)
+        for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+        for r in results_graph.objects(report, SH.result)
     }
     found |= {_rule_finding(r, lang) for r in rules.run(data, sparql_rules)}
     findings = sorted(
@@ -154,6 +169,7 @@ def _rule_finding(result: rules.RuleResult, lang: str) -> Finding:
         message=_pick_message(list(result.messages), lang),
         constraint=str(SH.SPARQLConstraintComponent),
         shape=str(result.rule.shape),
+        messages=_by_language(result.messages),
     )
 
 
@@ -172,6 +188,7 @@ def _finding(results: Graph, shapes: Graph, node: Node, lang: str) -> Finding:
         message=_pick_message(messages, lang),
         constraint=str(results.value(node, SH.sourceConstraintComponent)),
         shape=_shape_name(shapes, shape),
+        messages=_by_language(messages),
     )
 
 
@@ -185,6 +202,16 @@ def _path_text(graph: Graph, path: Node | None) -> str | None:
     if inverse is not None:
         return "^" + str(inverse)
     return str(path)
+
+
+def _by_language(messages: Iterable[Node]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted(
+            (m.language, str(m))
+            for m in messages
+            if isinstance(m, Literal) and m.language is not None
+        )
+    )
 
 
 def _pick_message(messages: list[Node], lang: str) -> str:
