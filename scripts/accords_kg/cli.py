@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
 (unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
-could not be written; 4 the official files could not be downloaded or failed their check.
+could not be written; 4 the official files could not be downloaded or failed their check;
+5 a query ran past its --timeout.
 Errors are printed in French and English, never as a traceback.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, saved, territories
+from .add import add
 from .dump import FORMATS as DUMP_FORMATS
 from .dump import dump, serialise
 from .errors import AccordsError, UsageError
@@ -69,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=EXAMPLES
         + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
-        "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement",
+        "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
+        "5 timeout / délai dépassé",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
@@ -110,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="oxigraph",
         help="SPARQL engine: oxigraph (fast, default) or rdflib (to cross-check answers)",
     )
+    p.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="stop a query that runs longer (exit 5)"
+    )
+    p.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="allow SERVICE clauses (calls to other SPARQL endpoints), refused by default",
+    )
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -124,6 +135,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help=".ttl .nt .jsonld .trig .rdf"
     )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the messages")
+    add_territories_option(p)
+
+    p = sub.add_parser(
+        "add",
+        help="validate new entries and write them into data/ / ajouter des entrées",
+        description=(
+            "Validate the entries together with the dataset, exactly like `validate`; if "
+            "anything violates, change nothing (exit 1). Otherwise write their triples into "
+            "the data/ file of each resource's kind (or --into FILE), all files or none. An "
+            "entry may not change an existing resource's type or labels without --replace. "
+            "Concurrent adds take turns."
+        ),
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="ENTRY", help=".ttl .nt .jsonld …")
+    p.add_argument("--into", metavar="FILE", help="a data/ file for every block (e.g. x.ttl)")
+    p.add_argument("--replace", action="store_true", help="allow changing types and labels")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the messages")
     add_territories_option(p)
@@ -224,7 +253,14 @@ def cmd_query(args: argparse.Namespace) -> int:
         )
     bindings = query.bindings(params)
     store = Store.load(territories=args.territories)
-    result = store.query(query.text, bindings, source=str(query.path), engine=args.engine)
+    result = store.query(
+        query.text,
+        bindings,
+        source=str(query.path),
+        engine=args.engine,
+        allow_service=args.allow_service,
+        timeout=args.timeout,
+    )
     sys.stdout.write(render(result, args.format))
     return 0
 
@@ -233,6 +269,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     lang = args.lang or default_lang()
     report = validate(args.paths, store=Store.load(territories=args.territories), lang=lang)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
+    return 0 if report.conforms else 1
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    lang = args.lang or default_lang()
+    outcome = add(args.paths, args.territories, args.into, args.replace, lang)
+    report = outcome.report
+    sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
+    for path in outcome.written:
+        sys.stderr.write(f"wrote / écrit : {path}\n")
     return 0 if report.conforms else 1
 
 
@@ -271,6 +317,7 @@ COMMANDS = {
     "queries": cmd_queries,
     "query": cmd_query,
     "validate": cmd_validate,
+    "add": cmd_add,
     "dump": cmd_dump,
     "stats": cmd_stats,
     "territories": cmd_territories,

@@ -1,9 +1,19 @@
-"""Writing files so that a failure never leaves a half-written one behind."""
+"""Writing files so that a failure never leaves a half-written one behind.
+
+One file: :func:`write_atomic` (temporary file, fsync, rename). Several files at once (an
+``accords add``): :func:`commit` writes every temporary file, then a journal naming them (its
+rename is the commit point), then renames them; :func:`recover` finishes an interrupted
+commit, and :func:`locked` makes writers take turns.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import OutputError
@@ -32,3 +42,76 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+JOURNAL = ".accords-add.journal"
+LOCK = ".accords-add.lock"
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the add lock of ``folder`` (waits for another add to finish)."""
+    with open(folder / LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def recover(folder: Path) -> None:
+    """Finish an add that was interrupted after its journal was written; drop stray temps.
+
+    Callers hold the lock, or check :func:`pending` first (the common, lock-free case).
+    """
+    journal = folder / JOURNAL
+    if journal.exists():
+        pairs = json.loads(journal.read_text(encoding="utf-8"))
+        for tmp, target in pairs:
+            if (folder / tmp).exists():
+                os.replace(folder / tmp, folder / target)
+        _fsync_dir(folder)
+        journal.unlink()
+        _fsync_dir(folder)
+    for stray in folder.glob(".*.accords-add-tmp"):
+        stray.unlink()
+
+
+def pending(folder: Path) -> bool:
+    return (folder / JOURNAL).exists() or any(folder.glob(".*.accords-add-tmp"))
+
+
+def recover_if_needed(folder: Path) -> None:
+    """Run :func:`recover` under the lock if an interrupted add left something behind."""
+    if folder.is_dir() and pending(folder) and os.access(folder, os.W_OK):
+        with locked(folder):
+            recover(folder)
+
+
+def commit(folder: Path, texts: dict[str, str]) -> list[Path]:
+    """Replace the files named in ``texts`` (relative to ``folder``), all or nothing."""
+    pairs = []
+    for name, text in sorted(texts.items()):
+        tmp = f".{Path(name).name}.{os.getpid()}.accords-add-tmp"
+        _write_synced(folder / tmp, text)
+        pairs.append((tmp, name))
+    _write_synced(folder / (JOURNAL + ".tmp"), json.dumps(pairs))
+    os.replace(folder / (JOURNAL + ".tmp"), folder / JOURNAL)  # the commit point
+    _fsync_dir(folder)
+    recover(folder)
+    return [folder / name for _, name in pairs]

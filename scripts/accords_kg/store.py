@@ -16,16 +16,19 @@ their parameters in triple patterns, where both engines give them the same meani
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node, Variable
 
 from . import territories as territorial
-from .errors import InputError, UsageError
+from .errors import AccordsError, InputError, UsageError
+from .files import recover_if_needed
 from .load import parse_into
 from .resources import GRAPH_BASE, LAYERS, Layer, home
 from .results import Result
@@ -82,6 +85,69 @@ def _project(text: str, names: Iterable[str]) -> str:
     return text[: match.end()] + added + text[match.end() :]
 
 
+class QueryError(InputError):
+    """The engine could not evaluate the query (exit 2)."""
+
+
+class QueryTimeout(AccordsError):
+    """A query ran past its ``--timeout`` (exit 5)."""
+
+    exit_code = 5
+
+
+def _walk(node: object) -> Iterator[object]:
+    """Every node of an rdflib SPARQL parse tree."""
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple | ParseResults):
+        for value in node:
+            yield from _walk(value)
+
+
+def check_query(
+    text: str, source: str = "query", allow_service: bool = False, allow_from: bool = True
+) -> None:
+    """Refuse what would make the engine reach out: ``SERVICE`` (and ``FROM`` if asked)."""
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        raise InputError(f"SPARQL syntax error: {exc.msg}", source, exc.lineno) from None
+    names = {getattr(node, "name", None) for node in _walk(tree)}
+    if "ServiceGraphPattern" in names and not allow_service:
+        raise UsageError(
+            "the query calls another endpoint (SERVICE): refused; give --allow-service to "
+            "allow it / requête fédérée (SERVICE) refusée sans --allow-service"
+        )
+    if "DatasetClause" in names and not allow_from:
+        raise UsageError(
+            "FROM / FROM NAMED would make rdflib's engine fetch documents: refused / "
+            "FROM refusé avec le moteur rdflib"
+        )
+
+
+def _with_timeout(run: Callable[[], Result], seconds: float) -> Result:
+    outcome: list[Result | BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(run())
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive() or not outcome:
+        raise QueryTimeout(
+            f"the query ran past its timeout of {seconds:g} s / délai dépassé ({seconds:g} s)"
+        )
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 class Store:
     """The dataset: one named graph per layer, queried as their union."""
 
@@ -100,6 +166,7 @@ class Store:
         (``hauts-de-france``: the committed layer; ``france``: built into the cache first if
         missing; ``none``: no territorial layer). Files come from :func:`resources.home`
         unless ``root`` is given."""
+        recover_if_needed((root or home()) / "data")  # an interrupted `accords add`
         store = cls()
         for layer in layers:
             for path in layer.files(root or home()):
@@ -168,41 +235,54 @@ class Store:
         bindings: Mapping[str, Node] | None = None,
         source: str = "query",
         engine: str = "oxigraph",
+        allow_service: bool = False,
+        timeout: float | None = None,
     ) -> Result:
         """Run a SELECT or ASK query; ``bindings`` give parameters as RDF terms, never as text.
 
-        ``source`` names the query in error messages (its file, for a saved query).
+        ``source`` names the query in error messages (its file, for a saved query). A
+        ``SERVICE`` clause (a call to another endpoint) is refused unless ``allow_service``;
+        ``FROM`` is refused on rdflib's engine, which would fetch the named documents.
+        ``timeout`` (seconds) bounds the run: past it, :class:`QueryTimeout` is raised (the
+        engine's thread is left to finish in the background; the command exits).
         """
         bindings = dict(bindings or {})
-        if engine == "rdflib":
-            return self._query_rdflib(text, bindings, source)
-        if engine != "oxigraph":
+        if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+        check_query(text, source, allow_service=allow_service, allow_from=engine == "oxigraph")
+        run = self._query_rdflib if engine == "rdflib" else self._query_oxigraph
+        if timeout is None:
+            return run(text, bindings, source)
+        return _with_timeout(lambda: run(text, bindings, source), timeout)
+
+    def _query_oxigraph(self, text: str, bindings: dict[str, Node], source: str) -> Result:
         try:
             answer = self.oxigraph().query(
                 _project(text, bindings),
                 substitutions={ox.Variable(k): to_oxigraph_term(v) for k, v in bindings.items()},
             )
+            if isinstance(answer, ox.QueryBoolean):
+                return Result([], [], bool(answer))
+            if not isinstance(answer, ox.QuerySolutions):
+                raise UsageError(
+                    "only SELECT and ASK queries can be run here, not CONSTRUCT or DESCRIBE; "
+                    "use `accords dump` for graphs"
+                )
+            names = [v.value for v in answer.variables if v.value not in bindings]
+            rows = [
+                tuple(
+                    None if solution[name] is None else from_oxigraph_term(solution[name])
+                    for name in names
+                )
+                for solution in answer
+            ]
         except SyntaxError as exc:
             line = re.search(r"line (\d+)", str(exc))
             raise InputError(
                 f"SPARQL syntax error: {exc}", source, int(line.group(1)) if line else None
             ) from None
-        if isinstance(answer, ox.QueryBoolean):
-            return Result([], [], bool(answer))
-        if not isinstance(answer, ox.QuerySolutions):
-            raise UsageError(
-                "only SELECT and ASK queries can be run here, not CONSTRUCT or DESCRIBE; "
-                "use `accords dump` for graphs"
-            )
-        names = [v.value for v in answer.variables if v.value not in bindings]
-        rows = [
-            tuple(
-                None if solution[name] is None else from_oxigraph_term(solution[name])
-                for name in names
-            )
-            for solution in answer
-        ]
+        except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors, as a message
+            raise QueryError(f"the query failed: {exc}", source) from None
         return Result(names, rows)
 
     def _query_rdflib(self, text: str, bindings: dict[str, Node], source: str) -> Result:

@@ -147,17 +147,18 @@ def validate_graph(data: Graph, shapes: Graph | None = None, lang: str = "en") -
     return Report(conforms, findings)
 
 
-def validate(entries: Iterable[Path] = (), store: Store | None = None, lang: str = "en") -> Report:
-    """Validate the dataset with the given new entries merged in (they may refer to it).
+def shapes_for(store: Store) -> Graph:
+    """The shapes that apply to ``store``: the territorial layer's only when it is loaded."""
+    return load_shapes(shape_files(territorial_layer="territories" in store.layer_names()))
 
-    The territorial layer's completeness shapes apply when the store holds that layer.
-    """
+
+def validate(entries: Iterable[Path] = (), store: Store | None = None, lang: str = "en") -> Report:
+    """Validate the dataset with the given new entries merged in (they may refer to it)."""
     store = store or Store.load()
     data = store.union()
     for path in entries:
         data += parse_file(Path(path))
-    with_layer = "territories" in store.layer_names()
-    return validate_graph(data, load_shapes(shape_files(territorial_layer=with_layer)), lang)
+    return validate_graph(data, shapes_for(store), lang)
 
 
 def _rule_finding(result: rules.RuleResult, lang: str) -> Finding:
