@@ -3,7 +3,7 @@
 Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
 (unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
 could not be written; 4 the official files could not be downloaded or failed their check;
-5 a query ran past its --timeout.
+5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed.
 Errors are printed in French and English, never as a traceback.
 """
 
@@ -16,11 +16,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, saved, territories
+from . import __version__, endpoint, publish, release, saved, serve, territories
 from .add import add
 from .dump import FORMATS as DUMP_FORMATS
 from .dump import dump, serialise
 from .errors import AccordsError, UsageError
+from .resources import GRAPH_BASE
 from .results import FORMATS as RESULT_FORMATS
 from .results import render
 from .stats import instances_per_class, triples_per_layer
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES
         + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
         "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
-        "5 timeout / délai dépassé",
+        "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
@@ -120,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-service",
         action="store_true",
         help="allow SERVICE clauses (calls to other SPARQL endpoints), refused by default",
+    )
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="run on this SPARQL endpoint (SPARQL 1.1 Protocol) instead of the embedded graph",
     )
     add_territories_option(p)
 
@@ -169,6 +175,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=tuple(DUMP_FORMATS), action="append", default=None)
     p.add_argument("--out", type=Path, help="output folder / dossier de sortie")
+    add_territories_option(p)
+
+    p = sub.add_parser(
+        "release",
+        help="every dump and a DCAT/VoID description, reproducible / publier une version",
+        description=(
+            "Write every dump format (Turtle, N-Triples gzipped, JSON-LD, TriG, RDF/XML) and "
+            "void.ttl, a DCAT + VoID description with byte sizes, SHA-256 checksums, triple "
+            "counts and partitions. Byte-identical on rebuild: the date comes from "
+            "SOURCE_DATE_EPOCH, else the last commit."
+        ),
+    )
+    p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
+    p.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl")
+    add_territories_option(p)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the dataset with Oxigraph's SPARQL server / servir le jeu de données",
+        description=(
+            "Start an Oxigraph server loaded with the dataset: each layer in its named graph, "
+            "the default graph their union; read-only unless --writable. Ctrl-C stops it."
+        ),
+    )
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878, help="port (7878)")
+    p.add_argument("--writable", action="store_true", help="accept updates (Graph Store, SPARQL)")
+    add_territories_option(p)
+
+    p = sub.add_parser(
+        "publish",
+        help="upload every layer to a SPARQL server, atomically / publier sur un serveur",
+        description=(
+            "Upload each layer to its named graph (and their union to the default graph) with "
+            "the SPARQL 1.1 Graph Store Protocol: staging graphs first, their triple counts "
+            "checked, then one SPARQL Update switches them all, so a failure half-way leaves "
+            "the previous version. Credentials: ACCORDS_ENDPOINT_USER and "
+            "ACCORDS_ENDPOINT_PASSWORD, or ACCORDS_ENDPOINT_TOKEN (never printed)."
+        ),
+    )
+    p.add_argument("--store", required=True, metavar="URL", help="Graph Store endpoint (…/store)")
+    p.add_argument("--update", metavar="URL", help="SPARQL Update endpoint (default …/update)")
+    p.add_argument("--query-endpoint", metavar="URL", help="SPARQL query endpoint (…/query)")
+    p.add_argument("--graph-base", default=GRAPH_BASE, metavar="IRI", help="named graphs' base")
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -252,6 +302,17 @@ def cmd_query(args: argparse.Namespace) -> int:
             "which query? give NAME or --file (see `accords queries`) / quelle requête ?"
         )
     bindings = query.bindings(params)
+    if args.endpoint:
+        result = endpoint.query(
+            args.endpoint,
+            query.text,
+            bindings,
+            timeout=args.timeout,
+            allow_service=args.allow_service,
+            source=str(query.path),
+        )
+        sys.stdout.write(render(result, args.format))
+        return 0
     store = Store.load(territories=args.territories)
     result = store.query(
         query.text,
@@ -313,6 +374,34 @@ def cmd_territories(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    store = Store.load(territories=args.territories)
+    for path in release.release(store, args.out, args.endpoint):
+        sys.stderr.write(f"wrote / écrit : {path}\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    store = Store.load(territories=args.territories)
+    with serve.running(store, args.bind, args.port, args.writable) as process:
+        base = f"http://{args.bind}:{args.port}"
+        sys.stderr.write(
+            f"SPARQL query endpoint / point d'accès : {base}/query\n"
+            f"Graph Store: {base}/store{'' if args.writable else ' (read-only)'}\n"
+            "Ctrl-C to stop / pour arrêter\n"
+        )
+        return process.wait()
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    store = Store.load(territories=args.territories)
+    urls = publish.Endpoints.from_store(args.store, args.update, args.query_endpoint)
+    counts = publish.publish(store, urls, args.graph_base, log=lambda m: sys.stderr.write(m + "\n"))
+    for iri, n in sorted(counts.items()):
+        sys.stdout.write(f"{iri or '(default graph)'}\t{n}\n")
+    return 0
+
+
 COMMANDS = {
     "queries": cmd_queries,
     "query": cmd_query,
@@ -321,6 +410,9 @@ COMMANDS = {
     "dump": cmd_dump,
     "stats": cmd_stats,
     "territories": cmd_territories,
+    "release": cmd_release,
+    "serve": cmd_serve,
+    "publish": cmd_publish,
 }
 
 
@@ -335,6 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
+        sys.stderr.write("stopped / arrêté\n")
         return 130
 
 

@@ -6,6 +6,7 @@ from rdflib import Graph
 
 PREFIXES: dict[str, str] = {
     "acc": "https://w3id.org/accords-kg/ontology#",
+    "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
     "epcikind": "https://w3id.org/accords-kg/epci-kind/",
     "foaf": "http://xmlns.com/foaf/0.1/",
@@ -20,7 +21,9 @@ PREFIXES: dict[str, str] = {
     "role": "https://w3id.org/accords-kg/role/",
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "spdx": "http://spdx.org/rdf/terms#",
     "theme": "https://w3id.org/accords-kg/theme/",
+    "void": "http://rdfs.org/ns/void#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
