@@ -104,11 +104,21 @@ def test_serialise_is_stable_within_a_process(curated: Store) -> None:
         assert serialise(curated, fmt) == serialise(curated, fmt)
 
 
-def test_a_failed_write_leaves_no_half_written_file(curated: Store, tmp_path: Path) -> None:
+def test_a_failed_write_leaves_no_half_written_file(
+    curated: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rename fails after the data is written: the old file stays whole, no temporary."""
+    from accords_kg import files
     from accords_kg.errors import OutputError
 
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("a file where the output folder should be")
-    with pytest.raises(OutputError):
-        dump(curated, blocker / "dist")
-    assert blocker.read_text() == "a file where the output folder should be"
+    target = tmp_path / "accords-kg.ttl"
+    target.write_text("the previous dump\n")
+
+    def failing_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    with pytest.raises(OutputError, match="No space left"):
+        dump(curated, tmp_path, ["turtle"])
+    assert target.read_text() == "the previous dump\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accords-kg.ttl"]

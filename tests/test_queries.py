@@ -228,28 +228,56 @@ def test_office_holders(store: Store) -> None:
     assert one == [("Sénateur de l'Oise", "Sénat", "Sylvie Valente Le Hir", DATE, None, None)]
 
 
+S1 = "communique-declaration-de-bethune"
+S2 = "banque-des-territoires-accord-hauts-de-france"
+S3 = "gazette-nord-pas-de-calais-renouveau-productif"
+S4 = "envies-de-ville-reindustrialisation-territoires"
+SIGNED = "ont signé à Béthune"
+
+
 def test_provenance_of_the_accord(store: Store) -> None:
-    result = rows(run(store, "provenance"))  # default: the Déclaration de Béthune
-    statements = {r[0].removeprefix(ID) for r in result}
-    assert statements == {
-        "accord/declaration-de-bethune-2023",
-        "event/signature-declaration-de-bethune-2023",
-        "quotation/declaration-de-bethune-2023-1",
-        "signature/declaration-de-bethune-2023-olivier-gacquerre",
-        "signature/declaration-de-bethune-2023-sebastien-martin",
-        "signature/declaration-de-bethune-2023-xavier-bertrand",
-    }
-    accord_sources = {r[1].removeprefix(ID) for r in result if r[0] == ACCORD}
-    assert accord_sources == {
-        "source/communique-declaration-de-bethune",
-        "source/banque-des-territoires-accord-hauts-de-france",
-        "source/gazette-nord-pas-de-calais-renouveau-productif",
-        "source/envies-de-ville-reindustrialisation-territoires",
-    }
-    # evidence is quoted only from the source whose text the project holds (S1)
-    for statement, source, _url, evidence in result:
-        if evidence is not None:
-            assert source == ID + "source/communique-declaration-de-bethune", statement
+    """Every statement about the accord, its source, and S1's evidence; no other source
+    carries an excerpt (the project holds only S1's text)."""
+    result = run(store, "provenance")  # default: the Déclaration de Béthune
+    found = [
+        (
+            str(r[0]).removeprefix(ID),
+            str(r[1]).removeprefix(ID + "source/"),
+            None if r[3] is None else str(r[3]),
+        )
+        for r in result.rows
+    ]
+    accord, event = "accord/declaration-de-bethune-2023", EVENT.removeprefix(ID)
+    signature = "signature/declaration-de-bethune-2023-"
+    assert found == [
+        (accord, S2, None),
+        (accord, S1, "la première déclaration commune région-intercos pour la "
+                     "réindustrialisation des territoires"),
+        (accord, S1, "la volonté de la région de travailler avec toutes les "
+                     "intercommunalités des Hauts-de-France"),
+        (accord, S4, None),
+        (accord, S3, None),
+        (event, S2, None),
+        (event, S1, "Le 18 décembre"),
+        (event, S1, SIGNED),
+        (event, S1, "signé devant plus de cent élus et chefs d’entreprises, cadres "
+                    "territoriaux et industriels"),
+        (event, S4, None),
+        (event, S3, None),
+        ("quotation/declaration-de-bethune-2023-1", S1,
+         "Cet accord traduit la volonté de la région"),
+        (signature + "olivier-gacquerre", S2, None),
+        (signature + "olivier-gacquerre", S1,
+         "Olivier Gacquerre, président de la communauté d'Agglomération Béthune-Bruay Artois "
+         "Lys Romane et vice-président d’Intercommunalités de France, ont signé à Béthune"),
+        (signature + "sebastien-martin", S2, None),
+        (signature + "sebastien-martin", S1,
+         "Sébastien Martin, président d’Intercommunalités de France"),
+        (signature + "sebastien-martin", S1, SIGNED),
+        (signature + "xavier-bertrand", S2, None),
+        (signature + "xavier-bertrand", S1, "Xavier Bertrand, président des Hauts-de-France"),
+        (signature + "xavier-bertrand", S1, SIGNED),
+    ]  # fmt: skip
 
 
 def test_provenance_of_a_mandate_from_a_secondary_source(store: Store) -> None:

@@ -115,3 +115,22 @@ def test_official_codes_match_the_2023_etalab_release(curated: Store) -> None:
         "epci/247100589": "247100589",
         "region/32": "32",
     }
+
+
+def test_an_entry_quoting_words_the_source_does_not_have_is_rejected(
+    curated: Store, press_release: str, tmp_path
+) -> None:
+    from accords_kg.validate import validate
+
+    entry = tmp_path / "entry.ttl"
+    entry.write_text(
+        "<https://w3id.org/accords-kg/id/mandate/xavier-bertrand-president-region-hauts-de-france>"
+        ' <https://w3id.org/accords-kg/ontology#evidence> "Le 1er mars, à Lens"@fr .\n',
+        encoding="utf-8",
+    )
+    report = validate([entry], store=curated)
+    assert [(r.path, r.value, r.shape.rsplit("#", 1)[1]) for r in report.violations] == [
+        (ACC + "evidence", "Le 1er mars, à Lens", "VerbatimEvidenceCheck")
+    ]
+    entry.write_text(entry.read_text().replace("Le 1er mars, à Lens", "Le 18 décembre"))
+    assert validate([entry], store=curated).conforms

@@ -225,8 +225,12 @@ def test_territory_by_code(store: Store) -> None:
         ("acc:siren", "216209106"),
         ("acc:municipalPopulation", "24983"),
         ("acc:populationVintage", "2023"),
-        ("^acc:concerns", "accord/declaration-de-bethune-2023"),
+        ("^acc:concerns (via igeo:subdivisionDirecteDe)", "accord/declaration-de-bethune-2023"),
         ("^schema:location", "event/signature-declaration-de-bethune-2023"),
+    }
+    dunkerque = store.query(query.text, query.bindings({"code": "245900428"}))
+    assert ("^acc:concerns (via org:memberOf)", ACCORD) in {
+        (str(r[2]), str(r[3])) for r in dunkerque.rows
     }
     oise = store.query(query.text, query.bindings({"code": "60"}))
     assert ("^acc:constituency", ID + "mandate/sylvie-valente-le-hir-senateur-oise") in {
@@ -379,3 +383,31 @@ def test_query_engine_option(capsys) -> None:
         assert code == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
+
+
+def test_an_entry_declaring_a_unit_the_official_files_lack_is_rejected(
+    store: Store, curated: Store, tmp_path: Path
+) -> None:
+    """A made-up commune with a well-formed code, in a real département and EPCI."""
+    entry = tmp_path / "entry.ttl"
+    entry.write_text(
+        f"""@prefix acc: <https://w3id.org/accords-kg/ontology#> .
+@prefix igeo: <http://rdf.insee.fr/def/geo#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<{ID}commune/62999> a acc:Commune ;
+    skos:prefLabel "Commune inventée"@fr ;
+    igeo:codeINSEE "62999" ;
+    igeo:subdivisionDirecteDe <{ID}departement/62> ;
+    org:memberOf <{ID}epci/200072460> ;
+    prov:wasDerivedFrom <{ID}source/etalab-decoupage-administratif-3-1-1> .
+""",
+        encoding="utf-8",
+    )
+    report = validate([entry], store=store)
+    assert [(r.focusNode, r.shape.rsplit("#", 1)[1]) for r in report.violations] == [
+        (ID + "commune/62999", "OfficialUnitCheck")
+    ]
+    assert "official files" in report.violations[0].message
+    assert validate([entry], store=curated).conforms  # without the layer, nothing to compare

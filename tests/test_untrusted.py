@@ -277,3 +277,23 @@ def test_timeout_stops_a_runaway_query(tmp_path: Path) -> None:
     assert done.returncode == 5
     assert "timeout of 1 s" in done.stderr and "Traceback" not in done.stderr
     assert time.monotonic() - started < 60
+
+
+def test_an_invalid_iri_in_an_entry_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    entry = tmp_path / "entry.ttl"
+    entry.write_text('<http://example.org/a b> <http://example.org/p> "x" .\n')
+    assert main(["validate", str(entry), "--territories", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "not a valid IRI" in err and "Traceback" not in err
+
+
+def test_an_ill_typed_date_is_reported_without_traceback(tmp_path: Path, capsys) -> None:
+    entry = tmp_path / "entry.ttl"
+    entry.write_text(
+        "<https://w3id.org/accords-kg/id/event/signature-declaration-de-bethune-2023> "
+        '<https://schema.org/startDate> "01/03/2024"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+    )
+    assert main(["validate", str(entry), "--territories", "none", "--lang", "en"]) == 1
+    captured = capsys.readouterr()
+    assert "schema:startDate = 01/03/2024" in captured.out
+    assert "Traceback" not in captured.err

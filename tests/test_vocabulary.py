@@ -16,12 +16,13 @@ ACC = "https://w3id.org/accords-kg/ontology#"
 #: Vocabularies whose complete term lists rdflib ships: checked against rdflib, independently.
 CLOSED: list[type[rns.DefinedNamespace]] = [
     rns.DCTERMS, rns.FOAF, rns.ORG, rns.PROV, rns.SDO, rns.SKOS,
-    rns.OWL, rns.RDF, rns.RDFS, rns.XSD, rns.SH,
+    rns.OWL, rns.RDF, rns.RDFS, rns.XSD, rns.SH, rns.DCAT, rns.VOID,
 ]  # fmt: skip
 RDF, RDFS, OWL, SKOS, SH, DCTERMS = rns.RDF, rns.RDFS, rns.OWL, rns.SKOS, rns.SH, rns.DCTERMS
 #: Vocabularies rdflib does not ship: their terms must be declared in our ontology.
 DECLARED_HERE = (
     ACC,
+    "http://spdx.org/rdf/terms#",
     "http://rdf.insee.fr/def/geo#",
     "http://www.w3.org/ns/person#",
     "http://www.w3.org/ns/opengov#",
@@ -72,7 +73,8 @@ def is_declared(term: URIRef, declared: Graph) -> bool:
 
 
 def all_files(folder: str, suffix: str) -> list[Path]:
-    return sorted((ROOT / folder).glob(f"*{suffix}"))
+    """Every file of ``folder`` and its subfolders (the territorial layer, the release shapes)."""
+    return sorted((ROOT / folder).rglob(f"*{suffix}"))
 
 
 @pytest.mark.parametrize("folder", ["data", "shapes", "ontology"])

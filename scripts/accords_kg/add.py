@@ -30,9 +30,9 @@ from . import turtle
 from .errors import AccordsError, InputError, UsageError
 from .files import commit, locked, recover
 from .load import parse_file
-from .resources import home
+from .resources import checkout
 from .store import Store
-from .validate import Report, shapes_for, validate_graph
+from .validate import Report, validate_entry
 
 ACC = "https://w3id.org/accords-kg/ontology#"
 LABELS = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title)
@@ -74,13 +74,7 @@ class Outcome:
 
 
 def data_dir(root: Path | None = None) -> Path:
-    folder = (root or home()) / "data"
-    if (root or home()).name == "share":
-        raise UsageError(
-            "accords add writes into a checkout's data/: run it from an editable install "
-            "(pip install -e .) or set ACCORDS_KG_HOME to the checkout"
-        )
-    return folder
+    return (root or checkout()) / "data"
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +209,7 @@ def add(
         data = store.union()
         for triple in replaced(entry, curated) if replace else ():
             data.remove(triple)
-        report = validate_graph(data + entry, shapes_for(store), lang)
+        report = validate_entry(store, entry, lang, data)
         if not report.conforms:
             return Outcome(report, [])
         files: dict[str, list[Node]] = {}

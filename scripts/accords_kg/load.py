@@ -23,7 +23,7 @@ import xml.sax
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -188,9 +188,20 @@ def parse_into(graph: Graph, path: Path, limit: int | None = None) -> Graph:
     return graph
 
 
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
 def parse_file(path: Path, limit: int | None = None) -> Graph:
-    """A new graph holding the triples of ``path``."""
-    return parse_into(Graph(), path, limit)
+    """A new graph holding the triples of ``path`` (an entry: its IRIs are checked too)."""
+    graph = parse_into(Graph(), path, limit)
+    for triple in graph:
+        for node in triple:
+            if isinstance(node, URIRef) and _BAD_IRI.search(node):
+                raise InputError(
+                    f"not a valid IRI (space or forbidden character): <{node}> / IRI invalide",
+                    str(path),
+                )
+    return graph
 
 
 def _bad_ntriples_line(text: str, fmt: str) -> int | None:

@@ -47,6 +47,23 @@ class Layer:
 LAYERS: tuple[Layer, ...] = (Layer("ontology", "ontology"), Layer("data", "data"))
 
 
+def checkout() -> Path:
+    """The checkout whose files commands that write (``add``, ``territories build``) change.
+
+    An installed wheel's copy is not one: writing there would change nothing a reader of the
+    repository sees.
+    """
+    root = home()
+    if root.name == "share" and root.parent.name == "accords_kg":
+        from .errors import UsageError
+
+        raise UsageError(
+            "this command writes into a checkout: install it with `pip install -e .` from the "
+            "checkout, or set ACCORDS_KG_HOME to it / commande à lancer depuis un dépôt"
+        )
+    return root
+
+
 def shape_files(root: Path | None = None, territorial_layer: bool = False) -> list[Path]:
     """The shapes; with ``territorial_layer``, also those that only the layer can satisfy."""
     folder = (root or home()) / "shapes"

@@ -42,6 +42,7 @@ SHORT_PREFIXES: tuple[tuple[str, str], ...] = (
     ("http://www.w3.org/ns/person#", "person:"),
     ("http://www.w3.org/2002/07/owl#", "owl:"),
     ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
+    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
     ("http://www.w3.org/2001/XMLSchema#", "xsd:"),
 )
 

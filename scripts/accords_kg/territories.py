@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .errors import AccordsError, InputError
 from .files import write_atomic
-from .resources import home
+from .resources import checkout, home
 
 SCOPES = ("hauts-de-france", "france", "none")
 DEFAULT_VINTAGE = "2023"
@@ -441,7 +441,7 @@ def build(
         return [path]
     if scope != "hauts-de-france":
         raise InputError(f"cannot build scope {scope!r} (known: hauts-de-france, france)")
-    target = out or committed_dir(root)
+    target = out or committed_dir(root or checkout())
     write_atomic(
         target / "france-regions-departements.ttl",
         render(

@@ -155,10 +155,26 @@ def shapes_for(store: Store) -> Graph:
 def validate(entries: Iterable[Path] = (), store: Store | None = None, lang: str = "en") -> Report:
     """Validate the dataset with the given new entries merged in (they may refer to it)."""
     store = store or Store.load()
-    data = store.union()
+    entry = Graph()
     for path in entries:
-        data += parse_file(Path(path))
-    return validate_graph(data, shapes_for(store), lang)
+        entry += parse_file(Path(path))
+    return validate_entry(store, entry, lang)
+
+
+def validate_entry(
+    store: Store, entry: Graph, lang: str = "en", data: Graph | None = None
+) -> Report:
+    """The shapes on ``data`` (the store's union by default) with ``entry`` merged in, and
+    the checks SHACL cannot express (:mod:`accords_kg.checks`) on the entry."""
+    from . import checks  # checks builds findings of this module
+
+    data = store.union() if data is None else data
+    report = validate_graph(data + entry, shapes_for(store), lang)
+    extra = checks.unknown_units(entry, store, lang) + checks.unquoted_evidence(entry, data, lang)
+    if not extra:
+        return report
+    results = sorted(report.results + extra, key=lambda f: (f.focusNode, f.path or "", f.shape))
+    return Report(False, results)
 
 
 def _rule_finding(result: rules.RuleResult, lang: str) -> Finding:
