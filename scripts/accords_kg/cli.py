@@ -62,6 +62,15 @@ def add_territories_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the commands that print a validation report (validate, add)."""
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--lang", choices=("fr", "en"), default=None, help="language of the messages"
+    )
+    add_territories_option(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="accords",
@@ -142,9 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help=".ttl .nt .jsonld .trig .rdf"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the messages")
-    add_territories_option(p)
+    add_report_options(p)
 
     p = sub.add_parser(
         "add",
@@ -160,9 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="ENTRY", help=".ttl .nt .jsonld …")
     p.add_argument("--into", metavar="FILE", help="a data/ file for every block (e.g. x.ttl)")
     p.add_argument("--replace", action="store_true", help="allow changing types and labels")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the messages")
-    add_territories_option(p)
+    add_report_options(p)
 
     p = sub.add_parser(
         "dump",
