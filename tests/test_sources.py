@@ -88,12 +88,11 @@ def test_the_first_quotation_has_no_speaker_and_the_feminine_form_is_recorded(
     montagne = URIRef(
         "https://w3id.org/accords-kg/id/mandate/jean-francois-montagne-vice-president-cu-dunkerque"
     )
-    notes = {
-        n.language: str(n)
-        for n in store.dataset.objects(
-            montagne, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
-        )
-    }
+    notes: dict[str, str] = {}
+    for note in store.dataset.objects(
+        montagne, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
+    ):
+        notes[note.language] = notes.get(note.language, "") + " " + str(note)
     assert "vice-présidente" in notes["fr"] and "vice-présidente" in notes["en"]
 
 

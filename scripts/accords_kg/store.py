@@ -15,8 +15,12 @@ their parameters in triple patterns, where both engines give them the same meani
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -26,10 +30,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node, Variable
 
+from . import __version__
 from . import territories as territorial
 from .errors import AccordsError, InputError, UsageError
 from .files import recover_if_needed
-from .load import parse_into
 from .resources import GRAPH_BASE, LAYERS, Layer, home
 from .results import Result
 
@@ -148,12 +152,85 @@ def _with_timeout(run: Callable[[], Result], seconds: float) -> Result:
     return outcome[0]
 
 
-class Store:
-    """The dataset: one named graph per layer, queried as their union."""
+def _input_key(files: list[tuple[str, Path]]) -> str:
+    """What the persisted store depends on: the code's version, each file's graph and bytes."""
+    digest = hashlib.sha256(f"accords-kg {__version__} oxigraph {ox.__version__}".encode())
+    for graph_iri, path in files:
+        digest.update(f"\n{graph_iri}\n{path.name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
 
-    def __init__(self, dataset: Dataset | None = None) -> None:
-        self.dataset = dataset if dataset is not None else Dataset(default_union=True)
-        self._oxigraph: ox.Store | None = None
+
+def _load_file(engine: ox.Store, path: Path, graph_iri: str) -> None:
+    """Parse one project file into its named graph and into the default graph (the union)."""
+    try:
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+        for graph in (ox.NamedNode(graph_iri), ox.DefaultGraph()):
+            engine.load(
+                path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph
+            )
+    except SyntaxError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            f"syntax error: {exc}", str(path), int(line.group(1)) if line else None
+        ) from None
+    except OSError as exc:
+        raise InputError(str(exc), str(path)) from None
+
+
+def persisted(files: list[tuple[str, Path]]) -> ox.Store:
+    """A read-only Oxigraph store of ``files``, built once into the cache and reused until
+    any input changes (its key hashes them all): a warm command parses nothing."""
+    stores = territorial.cache_dir() / "stores"
+    folder = stores / _input_key(files)
+    if not (folder / "complete").exists():
+        stores.mkdir(parents=True, exist_ok=True)
+        building = stores / f".{folder.name}.{os.getpid()}.building"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+        try:
+            engine = ox.Store(str(building / "db"))
+            for graph_iri, path in files:
+                _load_file(engine, path, graph_iri)
+            engine.flush()
+            del engine  # closes the database
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        (building / "complete").touch()
+        try:
+            os.rename(building, folder)
+        except OSError:  # another process built the same store meanwhile
+            shutil.rmtree(building, ignore_errors=True)
+        _prune(stores, keep=folder)
+    return ox.Store.read_only(str(folder / "db"))
+
+
+def _prune(stores: Path, keep: Path, most: int = 6, age: float = 600.0) -> None:
+    """Drop old persisted stores: all but the ``most`` newest, and only those unused a while."""
+    now = time.time()
+    built = sorted(
+        (p for p in stores.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in built[most:]:
+        if old != keep and now - old.stat().st_mtime > age:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class Store:
+    """The dataset: one named graph per layer, and their union, in Oxigraph.
+
+    ``Store.load()`` opens the persisted store of the project's files; ``Store()`` is an
+    empty in-memory one (to fill with :meth:`add_file`). The rdflib views (:attr:`dataset`,
+    :meth:`layer`, :meth:`union`), for validation and serialisation, are built on demand.
+    """
+
+    def __init__(self, engine: ox.Store | None = None, read_only: bool = False) -> None:
+        self._engine = engine if engine is not None else ox.Store()
+        self._read_only = read_only
+        self._dataset: Dataset | None = None
 
     @classmethod
     def load(
@@ -162,72 +239,82 @@ class Store:
         territories: str = "hauts-de-france",
         layers: Iterable[Layer] = LAYERS,
     ) -> Store:
-        """Parse every file of ``layers`` and of the territorial layer of scope ``territories``
+        """The files of ``layers`` and of the territorial layer of scope ``territories``
         (``hauts-de-france``: the committed layer; ``france``: built into the cache first if
         missing; ``none``: no territorial layer). Files come from :func:`resources.home`
         unless ``root`` is given."""
         recover_if_needed((root or home()) / "data")  # an interrupted `accords add`
-        store = cls()
-        for layer in layers:
-            for path in layer.files(root or home()):
-                store.add_file(path, layer.graph_iri)
-        files = territorial.layer_files(territories, root)
-        if territories == "france" and not all(p.is_file() for p in files):
+        files = [
+            (layer.graph_iri, path) for layer in layers for path in layer.files(root or home())
+        ]
+        territorial_files = territorial.layer_files(territories, root)
+        if territories == "france" and not all(p.is_file() for p in territorial_files):
             territorial.build("france", root=root, progress=True)
-        for path in files:
-            store.add_file(path, GRAPH_BASE + "territories")
-        return store
+        files += [(GRAPH_BASE + "territories", path) for path in territorial_files]
+        return cls(persisted(files), read_only=True)
+
+    def _writable(self) -> ox.Store:
+        if self._read_only:  # a loaded store is shared: changes go to a private copy
+            copy = ox.Store()
+            copy.bulk_extend(self._engine.quads_for_pattern(None, None, None, None))
+            self._engine, self._read_only = copy, False
+        self._dataset = None
+        return self._engine
 
     def add_file(self, path: Path, graph_iri: str) -> None:
-        parse_into(self.dataset.graph(URIRef(graph_iri)), path)
-        self._oxigraph = None
+        _load_file(self._writable(), path, graph_iri)
 
     def add_graph(self, graph: Graph, graph_iri: str) -> None:
-        target = self.dataset.graph(URIRef(graph_iri))
-        for triple in graph:
-            target.add(triple)
-        self._oxigraph = None
+        engine = self._writable()
+        data = graph.serialize(format="nt", encoding="utf-8")
+        for target in (ox.NamedNode(graph_iri), ox.DefaultGraph()):
+            engine.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
 
     def oxigraph(self) -> ox.Store:
-        """The union of the layers in Oxigraph's default graph (built on first use, rebuilt
-        after a change). One graph, not one per layer: a triple stated in two layers (a
-        région's name, curated and official) must match once, as in an RDF merge."""
-        if self._oxigraph is None:
-            store = ox.Store()
-            for graph in self.dataset.graphs():
-                if len(graph):
-                    store.load(
-                        graph.serialize(format="nt", encoding="utf-8"),
-                        format=ox.RdfFormat.N_TRIPLES,
-                        to_graph=ox.DefaultGraph(),
-                    )
-            self._oxigraph = store
-        return self._oxigraph
+        """The Oxigraph store. Its default graph holds the union of the layers, not a view of
+        them: a triple stated in two layers (a région's name, curated and official) must
+        match once, as in an RDF merge."""
+        return self._engine
+
+    def _graph(self, graph: ox.NamedNode | ox.DefaultGraph, identifier: str | None = None) -> Graph:
+        out = Graph(identifier=identifier)
+        data = self._engine.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        if data:
+            out.parse(data=data.decode("utf-8"), format="nt")
+        return out
+
+    @property
+    def dataset(self) -> Dataset:
+        """An rdflib dataset with one named graph per layer (built on first use)."""
+        if self._dataset is None:
+            dataset = Dataset(default_union=True)
+            for name in self.layer_names():
+                target = dataset.graph(URIRef(GRAPH_BASE + name))
+                target += self._graph(ox.NamedNode(GRAPH_BASE + name))
+            self._dataset = dataset
+        return self._dataset
 
     def layer_names(self) -> list[str]:
         """Names of the non-empty named graphs, sorted."""
-        names = []
-        for graph in self.dataset.graphs():
-            iri = str(graph.identifier)
-            if iri.startswith(GRAPH_BASE) and len(graph):
-                names.append(iri[len(GRAPH_BASE) :])
-        return sorted(names)
+        return sorted(
+            g.value[len(GRAPH_BASE) :]
+            for g in self._engine.named_graphs()
+            if isinstance(g, ox.NamedNode)
+            and g.value.startswith(GRAPH_BASE)
+            and next(iter(self._engine.quads_for_pattern(None, None, None, g)), None) is not None
+        )
 
     def layer(self, name: str) -> Graph:
         return self.dataset.graph(URIRef(GRAPH_BASE + name))
 
     def union(self) -> Graph:
         """A plain graph with every triple of every layer (a copy: safe to merge into)."""
-        merged = Graph()
-        for prefix, namespace in self.dataset.namespaces():
-            merged.bind(prefix, namespace, override=False)
-        for s, p, o, _ in self.dataset.quads((None, None, None, None)):
-            merged.add((s, p, o))
-        return merged
+        return self._graph(ox.DefaultGraph())
 
     def __len__(self) -> int:
         """The number of distinct triples in the union of the layers."""
-        return len(self.oxigraph())
+        answer = self._engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(next(iter(answer))["n"].value)
 
     def query(
         self,
