@@ -106,8 +106,9 @@ def fetch(rel: Release, cache: Path | None = None, timeout: float = 60.0) -> byt
         with urllib.request.urlopen(rel.tarball, timeout=timeout) as response:
             data = response.read()
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        state = "is corrupt in" if cached.is_file() else "is not in"
         raise NetworkError(
-            f"cannot download {rel.tarball} ({exc}) and it is not in the cache {cached.parent}. "
+            f"cannot download {rel.tarball} ({exc}) and it {state} the cache {cached.parent}. "
             "Connect to the network once, or copy that file there. / Téléchargement impossible "
             "et fichier absent du cache : connectez-vous une fois ou copiez-le dans ce dossier."
         ) from None
