@@ -1,6 +1,6 @@
 """Where the graph's files are: ontology, curated data, shapes, saved queries, templates.
 
-An installed wheel carries them under ``accords_kg/resources``; a checkout (and an editable
+An installed wheel carries them under ``accords_kg/share``; a checkout (and an editable
 install) reads them from the top of the repository. ``ACCORDS_KG_HOME`` overrides both, for
 working on another copy of the files.
 """

@@ -220,27 +220,26 @@ def _population(props: list[tuple[str, str]], key: str, value: object, vintage: 
             props.append(("acc:populationVintage", f'"{vintage}"^^xsd:gYear'))
 
 
-def region_node(region: dict, rel: Release) -> str:
+def _area_node(unit: dict, rel: Release, key: str, kind: str, parent: str | None) -> str:
+    """A région or a département: name, code, chef-lieu, and the région it lies in."""
     props = [
-        ("skos:prefLabel", _string(region["nom"]) + "@fr"),
-        ("igeo:codeINSEE", _string(region["code"])),
+        ("skos:prefLabel", _string(unit["nom"]) + "@fr"),
+        ("igeo:codeINSEE", _string(unit["code"])),
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
-    if region.get("chefLieu"):
-        props.append(("igeo:chefLieu", f"<commune/{region['chefLieu']}>"))
-    return _node(f"region/{region['code']}", "acc:Region", props)
+    if parent:
+        props.append(("igeo:subdivisionDirecteDe", f"<{parent}>"))
+    if unit.get("chefLieu"):
+        props.append(("igeo:chefLieu", f"<commune/{unit['chefLieu']}>"))
+    return _node(f"{key}/{unit['code']}", kind, props)
+
+
+def region_node(region: dict, rel: Release) -> str:
+    return _area_node(region, rel, "region", "acc:Region", None)
 
 
 def departement_node(dep: dict, rel: Release) -> str:
-    props = [
-        ("skos:prefLabel", _string(dep["nom"]) + "@fr"),
-        ("igeo:codeINSEE", _string(dep["code"])),
-        ("igeo:subdivisionDirecteDe", f"<region/{dep['region']}>"),
-        ("prov:wasDerivedFrom", f"<{rel.key}>"),
-    ]
-    if dep.get("chefLieu"):
-        props.append(("igeo:chefLieu", f"<commune/{dep['chefLieu']}>"))
-    return _node(f"departement/{dep['code']}", "acc:Departement", props)
+    return _area_node(dep, rel, "departement", "acc:Departement", f"region/{dep['region']}")
 
 
 def epci_node(epci: dict, rel: Release) -> str:
