@@ -198,7 +198,7 @@ def add(
         entry = Graph()
         for path in entries:
             entry += parse_file(path)
-        curated = store.layer("data")
+        curated = store.stored_layer("data")
         changed = redefinitions(entry, curated)
         if changed and not replace:
             raise Refused(
@@ -206,10 +206,8 @@ def add(
                 "--replace to do so) / modification de types ou libellés existants refusée: "
                 + "; ".join(changed)
             )
-        data = store.union()
-        for triple in replaced(entry, curated) if replace else ():
-            data.remove(triple)
-        report = validate_entry(store, entry, lang, data)
+        removed = replaced(entry, curated) if replace else []
+        report = validate_entry(store, entry, lang, removed=removed)
         if not report.conforms:
             return Outcome(report, [])
         files: dict[str, list[Node]] = {}

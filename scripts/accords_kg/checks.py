@@ -45,11 +45,10 @@ def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]
     """Territorial units the entry declares that the loaded layer does not have."""
     if "territories" not in store.layer_names():
         return []
-    layer = store.layer("territories")
     found = []
     for cls in OFFICIAL:
         for unit in entry.subjects(RDF.type, cls):
-            if (unit, RDF.type, cls) not in layer:
+            if not store.holds((unit, RDF.type, cls), "territories"):
                 found.append(
                     _finding(
                         unit,

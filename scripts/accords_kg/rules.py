@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef
+from rdflib import SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .store import from_oxigraph_term, oxigraph_graph
+from .store import from_oxigraph_term
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,11 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlRule]]:
             raise ValueError("SPARQL constraints must sit on named shapes")
         select = str(shapes.value(constraint, SH.select))
         prefixes = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for holder in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(holder, SH.declare)
+            sorted(  # the same text for the same shapes, whatever the parse order
+                f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+                for holder in shapes.objects(constraint, SH.prefixes)
+                for d in shapes.objects(holder, SH.declare)
+            )
         )
         rules.append(
             SparqlRule(
@@ -70,15 +72,17 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlRule]]:
     return core, sorted(rules, key=lambda r: str(r.shape))
 
 
-def _targets(data: Graph, rule: SparqlRule) -> set[Node]:
-    nodes: set[Node] = set()
-    for cls in rule.target_classes:
-        classes = set(data.transitive_subjects(RDFS.subClassOf, cls))
-        for sub in classes:
-            nodes.update(data.subjects(RDF.type, sub))
-    for predicate in rule.target_subjects_of:
-        nodes.update(data.subjects(predicate, None))
-    return nodes
+def _targets(engine: ox.Store, rule: SparqlRule) -> set[Node]:
+    """The rule's targets in the store: instances of its classes (and their subclasses)."""
+    patterns = [f"{{ ?x a/rdfs:subClassOf* <{c}> }}" for c in rule.target_classes]
+    patterns += [f"{{ ?x <{p}> [] }}" for p in rule.target_subjects_of]
+    if not patterns:
+        return set()
+    query = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"SELECT DISTINCT ?x WHERE {{ {' UNION '.join(patterns)} }}"
+    )
+    return {from_oxigraph_term(row["x"]) for row in engine.query(query)}
 
 
 def _fill(template: Literal, row: dict[str, Node]) -> Literal:
@@ -91,15 +95,18 @@ def _fill(template: Literal, row: dict[str, Node]) -> Literal:
     return Literal(re.sub(r"\{[?$](\w+)\}", value, str(template)), lang=template.language)
 
 
-def run(data: Graph, rules: list[SparqlRule]) -> list[RuleResult]:
-    """Every result of every rule, on ``data``."""
+def run(
+    engine: ox.Store, rules: list[SparqlRule], focus: set[Node] | None = None
+) -> list[RuleResult]:
+    """Every result of every rule on the store's default graph (for ``focus`` nodes only, if
+    given)."""
     results: list[RuleResult] = []
-    engine: ox.Store | None = None
     for rule in rules:
-        targets = _targets(data, rule)
+        targets = _targets(engine, rule)
+        if focus is not None:
+            targets &= focus
         if not targets:
             continue
-        engine = engine or oxigraph_graph(data)
         solutions = engine.query(rule.query)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
@@ -108,14 +115,14 @@ def run(data: Graph, rules: list[SparqlRule]) -> list[RuleResult]:
                 for name in names
                 if solution[name] is not None
             }
-            focus = row.get("this")
-            if focus not in targets:
+            focus_node = row.get("this")
+            if focus_node not in targets:
                 continue
             results.append(
                 RuleResult(
-                    focus=focus,
+                    focus=focus_node,
                     path=row.get("path"),
-                    value=row.get("value", focus),
+                    value=row.get("value", focus_node),
                     messages=tuple(_fill(m, row) for m in rule.messages),
                     rule=rule,
                 )

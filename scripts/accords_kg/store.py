@@ -70,10 +70,31 @@ def from_oxigraph_term(term: object) -> Node:
 
 
 def oxigraph_graph(graph: Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding the triples of one rdflib graph."""
+    """An in-memory Oxigraph store holding the triples of one rdflib graph (blank nodes keep
+    their ids, so that results name the same nodes as rdflib does)."""
     store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_extend(
+        ox.Quad(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o)) for s, p, o in graph
+    )
     return store
+
+
+def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib graph of Oxigraph triples: each term converted once, blank nodes keeping their
+    ids (twice as fast as an N-Triples round trip, which would also rename them)."""
+    graph = Graph()
+    terms: dict[object, Node] = {}
+
+    def term(t: object) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = from_oxigraph_term(t)
+        return found
+
+    add = graph.store.add
+    for t in triples:
+        add((term(t.subject), term(t.predicate), term(t.object)), graph)
+    return graph
 
 
 _COMMENT = re.compile(r"(?m)(^|\s)#.*$")
@@ -178,9 +199,9 @@ def _load_file(engine: ox.Store, path: Path, graph_iri: str) -> None:
         raise InputError(str(exc), str(path)) from None
 
 
-def persisted(files: list[tuple[str, Path]]) -> ox.Store:
-    """A read-only Oxigraph store of ``files``, built once into the cache and reused until
-    any input changes (its key hashes them all): a warm command parses nothing."""
+def persisted(files: list[tuple[str, Path]]) -> Path:
+    """The folder of an Oxigraph database of ``files``, built once into the cache and reused
+    until any input changes (its key hashes them all): a warm command parses nothing."""
     stores = territorial.cache_dir() / "stores"
     folder = stores / _input_key(files)
     if not (folder / "complete").exists():
@@ -203,7 +224,7 @@ def persisted(files: list[tuple[str, Path]]) -> ox.Store:
         except OSError:  # another process built the same store meanwhile
             shutil.rmtree(building, ignore_errors=True)
         _prune(stores, keep=folder)
-    return ox.Store.read_only(str(folder / "db"))
+    return folder / "db"
 
 
 def _prune(stores: Path, keep: Path, most: int = 6, age: float = 600.0) -> None:
@@ -227,9 +248,14 @@ class Store:
     :meth:`layer`, :meth:`union`), for validation and serialisation, are built on demand.
     """
 
-    def __init__(self, engine: ox.Store | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: ox.Store | None = None, read_only: bool = False, location: Path | None = None
+    ) -> None:
         self._engine = engine if engine is not None else ox.Store()
         self._read_only = read_only
+        #: The persisted database, which other processes may open read-only too (None when
+        #: the store lives in memory or has been changed).
+        self.location = location
         self._dataset: Dataset | None = None
 
     @classmethod
@@ -251,13 +277,14 @@ class Store:
         if territories == "france" and not all(p.is_file() for p in territorial_files):
             territorial.build("france", root=root, progress=True)
         files += [(GRAPH_BASE + "territories", path) for path in territorial_files]
-        return cls(persisted(files), read_only=True)
+        location = persisted(files)
+        return cls(ox.Store.read_only(str(location)), read_only=True, location=location)
 
     def _writable(self) -> ox.Store:
         if self._read_only:  # a loaded store is shared: changes go to a private copy
             copy = ox.Store()
             copy.bulk_extend(self._engine.quads_for_pattern(None, None, None, None))
-            self._engine, self._read_only = copy, False
+            self._engine, self._read_only, self.location = copy, False, None
         self._dataset = None
         return self._engine
 
@@ -276,12 +303,10 @@ class Store:
         match once, as in an RDF merge."""
         return self._engine
 
-    def _graph(self, graph: ox.NamedNode | ox.DefaultGraph, identifier: str | None = None) -> Graph:
-        out = Graph(identifier=identifier)
-        data = self._engine.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        if data:
-            out.parse(data=data.decode("utf-8"), format="nt")
-        return out
+    def _graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> Graph:
+        return rdflib_graph(
+            q.triple for q in self._engine.quads_for_pattern(None, None, None, graph)
+        )
 
     @property
     def dataset(self) -> Dataset:
@@ -306,6 +331,17 @@ class Store:
 
     def layer(self, name: str) -> Graph:
         return self.dataset.graph(URIRef(GRAPH_BASE + name))
+
+    def stored_layer(self, name: str) -> Graph:
+        """One layer as a plain graph, read from Oxigraph alone (the rdflib dataset of every
+        layer, which :meth:`layer` builds, takes seconds on the France-wide graph)."""
+        return self._graph(ox.NamedNode(GRAPH_BASE + name))
+
+    def holds(self, triple: tuple[Node, Node, Node], layer: str | None = None) -> bool:
+        """Whether the triple is in ``layer`` (in any, if None)."""
+        graph = ox.DefaultGraph() if layer is None else ox.NamedNode(GRAPH_BASE + layer)
+        pattern = [to_oxigraph_term(term) for term in triple]
+        return next(iter(self._engine.quads_for_pattern(*pattern, graph)), None) is not None
 
     def union(self) -> Graph:
         """A plain graph with every triple of every layer (a copy: safe to merge into)."""
