@@ -143,9 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         help="check the dataset, or new entries with it, against the SHACL shapes / valider",
         description=(
-            "Without PATH: validate the whole dataset against the shapes. With PATHs: validate "
-            "those new entries together with the dataset (they may refer to its resources). "
-            "Exit 0 conforms (warnings are printed), 1 violations, 2 unusable input."
+            "Without PATH: validate the whole dataset against the shapes, piece by piece in "
+            "two processes, with progress on standard error. With PATHs: validate those new "
+            "entries together with the dataset (they may refer to its resources): only the "
+            "resources the entries can affect are checked, with the same findings as checking "
+            "everything. Exit 0 conforms (warnings are printed), 1 violations, 2 unusable "
+            "input, 7 a validation process failed."
         ),
     )
     p.add_argument(
@@ -334,7 +337,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     lang = args.lang or default_lang()
-    report = validate(args.paths, store=Store.load(territories=args.territories), lang=lang)
+    store = Store.load(territories=args.territories)
+    progress = None if args.paths else territories.console_progress("validation")
+    report = validate(args.paths, store=store, lang=lang, progress=progress)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
     return 0 if report.conforms else 1
 
