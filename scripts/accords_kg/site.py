@@ -548,13 +548,18 @@ class Site:
         return dict(sorted(out.items()))
 
 
-def _replace(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a new folder beside ``out``, then swap it in."""
+def _check_target(out: Path) -> None:
+    """Refuse to replace a folder that is not a site this command built."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise UsageError(
             f"{out} exists and is not a site built by `accords site`: choose another --out / "
             f"{out} existe et n’est pas un site construit par `accords site`"
         )
+
+
+def _replace(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a new folder beside ``out``, then swap it in."""
+    _check_target(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -580,6 +585,7 @@ def _replace(out: Path, files: dict[str, bytes]) -> None:
 
 def build(store: Store, out: Path) -> Built:
     """Build the site of ``store`` into ``out`` (replaced as a whole, see :func:`_replace`)."""
+    _check_target(out)  # before the work, not after
     files = Site(store).files()
     _replace(out, files)
     return Built(out, sum(1 for n in files if n.endswith(".html")), len(files))
