@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -329,6 +331,19 @@ def test_without_graphviz_a_clear_message_and_exit_7(tmp_path: Path, capsys, mon
     err = capsys.readouterr().err
     assert "Graphviz's `dot` is not installed" in err and "apt-get install graphviz" in err
     assert "Traceback" not in err and not (tmp_path / "site").exists()
+
+
+def test_without_pylode_a_clear_message_and_exit_7(tmp_path: Path) -> None:
+    """A Python where pyLODE cannot be imported (``sys.modules`` entry ``None``)."""
+    code = (
+        "import sys; sys.modules['pylode'] = None\n"
+        "from accords_kg.cli import main\n"
+        f"sys.exit(main(['site', '--out', {str(tmp_path / 'site')!r}, '--territories', 'none']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 7
+    assert "pyLODE is not installed" in done.stderr and "Traceback" not in done.stderr
+    assert "pip install 'accords-kg[site]'" in done.stderr
 
 
 @pytest.mark.parametrize(

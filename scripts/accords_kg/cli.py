@@ -206,14 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
         "site",
         help="a static site: a page per resource, ontology, queries / site statique",
         description=(
-            "Build a static site of the graph: an index; one page per resource of the curated "
-            "graph and per territorial unit it names (facts as links, each statement's sources "
-            "and evidence, its Turtle, JSON-LD and N-Triples beside it); each accord's diagram "
-            "(Graphviz); the ontology documented by pyLODE; each saved query with its results. "
-            "No external asset, no JavaScript; the same graph gives the same bytes. OUT is "
-            "replaced as a whole.\n"
-            "Construire un site statique : une page par ressource, ses sources, le schéma de "
-            "chaque accord, la documentation de l'ontologie, les requêtes enregistrées."
+            "Build a static site of the graph: an index; one page per resource of the curated\n"
+            "graph and per territorial unit it names (facts as links, each statement's sources\n"
+            "and evidence, its Turtle, JSON-LD and N-Triples beside it); each accord's diagram\n"
+            "(Graphviz's dot); the ontology documented by pyLODE; each saved query with its\n"
+            "results. No external asset, no JavaScript; the same graph gives the same bytes.\n"
+            "OUT is replaced as a whole, and every link is checked. Needs pyLODE\n"
+            "(pip install 'accords-kg[site]') and dot (apt-get install graphviz): exit 7.\n\n"
+            "Construire un site statique : une page par ressource, ses faits et leurs sources,\n"
+            "le schéma de chaque accord, l'ontologie documentée, les requêtes enregistrées."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -224,13 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the pages, the resources and SPARQL / servir pages, ressources et SPARQL",
         description=(
-            "Serve the site and the dataset on one port: /query, /update and /store go to an "
-            "Oxigraph SPARQL server (each layer in its named graph, the default graph their "
-            "union; read-only unless --writable); a resource's path (/id/person/...) answers "
-            "its page, or its description as Turtle, JSON-LD or N-Triples, as the Accept "
-            "header asks (or ?format=ttl|jsonld|nt|html). The site is built at start unless "
-            "--site gives one. Ctrl-C stops it.\n"
-            "Servir les pages et le jeu de données ; négociation de contenu sur les IRI."
+            "Serve the site and the dataset on one port. /query, /update and /store go to an\n"
+            "Oxigraph SPARQL server (each layer in its named graph, the default graph their\n"
+            "union; read-only unless --writable). A resource's path (/id/person/...) answers\n"
+            "its page, or its description as Turtle, JSON-LD or N-Triples, as the Accept\n"
+            "header asks (or ?format=ttl|jsonld|nt|html). The site is built at start unless\n"
+            "--site gives one. Ctrl-C stops it.\n\n"
+            "Servir le site et le jeu de données sur un port : pages, description RDF de\n"
+            "chaque ressource selon l'en-tête Accept, point d'accès SPARQL."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

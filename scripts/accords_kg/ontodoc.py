@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal
 
-from .errors import ToolMissing
+from .errors import OutputError, ToolMissing
 
 LANGUAGES = ("fr", "en")
 
@@ -85,7 +85,10 @@ def document(ontology: Path, lang: str, index_href: str, other_href: str) -> Ont
     and to the page in the other language."""
     ont_pub = _pylode()
     graph = one_language(Graph().parse(ontology, format="turtle"), lang)
-    html = ont_pub(graph, sort_subjects=True).make_html(include_css=True)
+    try:
+        html = ont_pub(graph, sort_subjects=True).make_html(include_css=True)
+    except OSError as exc:  # pyLODE caches a pickle beside its code, and may not be allowed to
+        raise OutputError(f"pyLODE failed / pyLODE a échoué: {exc}") from None
     problems = external_assets(html)
     if problems:  # pyLODE 3.3.4 has none; a new version must not bring any in unnoticed
         raise ToolMissing(f"pyLODE's page loads external assets: {problems[:3]}")
