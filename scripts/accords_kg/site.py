@@ -176,10 +176,11 @@ class Site:
         where = self.target(iri)
         if iri in self.pages and where:
             return f'<a href="{esc(href(path, where))}">{self.name(iri)}</a>'
+        if iri.startswith(SITE_BASE) and not where:  # a unit of the territorial layer:
+            # no page to link to (the server answers its IRI in RDF only)
+            return f'{esc(self.labels.fr(iri))} <span class="curie">{esc(short(node))}</span>'
         if where or iri in self.labels.names or iri.startswith(ONTOLOGY_NS):
             return self.term(iri, path)
-        if iri.startswith(SITE_BASE):  # a unit of the territorial layer without a page
-            return f'{esc(self.labels.fr(iri))} <span class="curie">{esc(short(node))}</span>'
         return f'<a href="{esc(iri)}">{esc(iri)}</a>'
 
     def facts(self, iri: str, path: str, back: str | None = None, nest: bool = True) -> str:
@@ -219,8 +220,8 @@ class Site:
 
     def sources(self, iri: str, path: str) -> str:
         """The sources a statement cites, each with the excerpts quoted from it (excerpts
-        belong to the sources whose text the project holds, as in the provenance query),
-        then its editorial notes."""
+        belong to the sources whose text the project holds, as in the provenance query;
+        where it cites none of those, they are listed apart), then its editorial notes."""
         cited = sorted((str(s) for s in self.values(iri, PROV_DERIVED)), key=self.labels.fr)
         evidence = sorted(str(e) for e in self.values(iri, EVIDENCE))
         notes = [n for p in NOTES for n in self.values(iri, p)]
@@ -234,12 +235,12 @@ class Site:
             if urls:
                 link += f' — <a href="{esc(urls[0])}">adresse <span lang="en">/ URL</span></a>'
             quotes = ""
-            if source in held or (not held and source == cited[0]):
+            if source in held:
                 quotes = "".join(f'<blockquote lang="fr">{esc(e)}</blockquote>' for e in evidence)
             items.append(f"<li>{link}{quotes}</li>")
-        if not cited and evidence:
+        if not held and evidence:
             items.append(
-                "<li>"
+                '<li>Extraits <span lang="en">/ Excerpts</span> :'
                 + "".join(f'<blockquote lang="fr">{esc(e)}</blockquote>' for e in evidence)
                 + "</li>"
             )
