@@ -7,6 +7,7 @@ Tests read the graph from this checkout (``ACCORDS_KG_HOME``), so that an edit t
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ os.environ["ACCORDS_KG_HOME"] = str(ROOT)
 SOURCES = ROOT.parent / "shared" / "sources"
 PRESS_RELEASE = SOURCES / "communique-declaration-de-bethune.txt"
 
+from accords_kg.serve import Running, running  # noqa: E402
 from accords_kg.store import Store  # noqa: E402  (after ACCORDS_KG_HOME is set)
 
 
@@ -39,3 +41,18 @@ def press_release() -> str:
     if not PRESS_RELEASE.is_file():
         pytest.skip(f"the primary source is not here: {PRESS_RELEASE} (../shared/sources absent)")
     return PRESS_RELEASE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory, store: Store) -> Path:
+    """The site of the dataset (default territorial layer), built once."""
+    from accords_kg.site import build
+
+    return build(store, tmp_path_factory.mktemp("site") / "site").out
+
+
+@pytest.fixture(scope="session")
+def served(store: Store, site_dir: Path) -> Iterator[Running]:
+    """`accords serve` (Oxigraph behind the pages' front) with the dataset and its site."""
+    with running(store, port=0, site=site_dir) as server:
+        yield server

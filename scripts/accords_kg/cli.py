@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
 (unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
 could not be written; 4 the official files could not be downloaded or failed their check;
-5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed.
+5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed; 7 a program the
+command needs (Graphviz's dot, pyLODE) is not installed.
 Errors are printed in French and English, never as a traceback.
 """
 
@@ -17,11 +18,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, endpoint, publish, release, saved, serve, territories
+from . import __version__, endpoint, linkcheck, publish, release, saved, serve, territories
+from . import site as site_builder
 from .add import add
 from .dump import FORMATS as DUMP_FORMATS
 from .dump import dump, serialise
-from .errors import AccordsError, UsageError
+from .errors import AccordsError, OutputError, UsageError
 from .resources import GRAPH_BASE
 from .results import FORMATS as RESULT_FORMATS
 from .results import render
@@ -38,6 +40,8 @@ examples / exemples:
   accords query --file my-query.rq --format csv
   accords validate new-accord.ttl --format json
   accords dump --out dist/
+  accords site --out dist/site
+  accords serve --port 7878
 """
 
 
@@ -83,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES
         + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
         "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
-        "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès",
+        "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès, "
+        "7 missing program (dot, pyLODE) / programme manquant",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
@@ -201,16 +206,43 @@ def build_parser() -> argparse.ArgumentParser:
     add_territories_option(p)
 
     p = sub.add_parser(
-        "serve",
-        help="serve the dataset with Oxigraph's SPARQL server / servir le jeu de données",
+        "site",
+        help="a static site: a page per resource, ontology, queries / site statique",
         description=(
-            "Start an Oxigraph server loaded with the dataset: each layer in its named graph, "
-            "the default graph their union; read-only unless --writable. Ctrl-C stops it."
+            "Build a static site of the graph: an index; one page per resource of the curated\n"
+            "graph and per territorial unit it names (facts as links, each statement's sources\n"
+            "and evidence, its Turtle, JSON-LD and N-Triples beside it); each accord's diagram\n"
+            "(Graphviz's dot); the ontology documented by pyLODE; each saved query with its\n"
+            "results. No external asset, no JavaScript; the same graph gives the same bytes.\n"
+            "OUT is replaced as a whole, and every link is checked. Needs pyLODE\n"
+            "(pip install 'accords-kg[site]') and dot (apt-get install graphviz): exit 7.\n\n"
+            "Construire un site statique : une page par ressource, ses faits et leurs sources,\n"
+            "le schéma de chaque accord, l'ontologie documentée, les requêtes enregistrées."
         ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", type=Path, default=Path("dist/site"), help="folder (dist/site)")
+    add_territories_option(p)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the pages, the resources and SPARQL / servir pages, ressources et SPARQL",
+        description=(
+            "Serve the site and the dataset on one port. /query, /update and /store go to an\n"
+            "Oxigraph SPARQL server (each layer in its named graph, the default graph their\n"
+            "union; read-only unless --writable). A resource's path (/id/person/...) answers\n"
+            "its page, or its description as Turtle, JSON-LD or N-Triples, as the Accept\n"
+            "header asks (or ?format=ttl|jsonld|nt|html). The site is built at start unless\n"
+            "--site gives one. Ctrl-C stops it.\n\n"
+            "Servir le site et le jeu de données sur un port : pages, description RDF de\n"
+            "chaque ressource selon l'en-tête Accept, point d'accès SPARQL."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=7878, help="port (7878)")
     p.add_argument("--writable", action="store_true", help="accept updates (Graph Store, SPARQL)")
+    p.add_argument("--site", type=Path, help="a site built by `accords site` (default: build one)")
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -392,16 +424,33 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_site(args: argparse.Namespace) -> int:
     store = Store.load(territories=args.territories)
-    with serve.running(store, args.bind, args.port, args.writable) as process:
-        base = f"http://{args.bind}:{args.port}"
+    built = site_builder.build(store, args.out)
+    problems = linkcheck.check(built.out)
+    for problem in problems:
+        sys.stderr.write(f"accords: {problem}\n")
+    if problems:
+        raise OutputError(f"the site has {len(problems)} broken link(s) / liens cassés")
+    sys.stderr.write(
+        f"wrote / écrit : {built.out}/ ({built.pages} pages HTML, {built.files} files / fichiers)\n"
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.site is not None and not (args.site / "index.html").is_file():
+        raise UsageError(f"{args.site} is not a site (no index.html) / n'est pas un site")
+    store = Store.load(territories=args.territories)
+    with serve.running(store, args.bind, args.port, args.writable, args.site) as server:
+        base = server.url
         sys.stderr.write(
+            f"pages: {base}/  (e.g. / p. ex. {base}/id/accord/declaration-de-bethune-2023)\n"
             f"SPARQL query endpoint / point d'accès : {base}/query\n"
             f"Graph Store: {base}/store{'' if args.writable else ' (read-only)'}\n"
             "Ctrl-C to stop / pour arrêter\n"
         )
-        return process.wait()
+        return server.wait()
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -422,6 +471,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "territories": cmd_territories,
     "release": cmd_release,
+    "site": cmd_site,
     "serve": cmd_serve,
     "publish": cmd_publish,
 }

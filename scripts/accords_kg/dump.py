@@ -54,7 +54,12 @@ def serialise(store: Store, fmt: str) -> str:
     """The dataset in format ``fmt`` (TriG keeps one named graph per layer; others merge)."""
     if fmt == "trig":
         return _trig(store)
-    graph = sorted_copy(store.union())
+    return serialise_graph(store.union(), fmt)
+
+
+def serialise_graph(graph: Graph, fmt: str) -> str:
+    """One graph in format ``fmt`` (not TriG), byte-identical for the same triples."""
+    graph = sorted_copy(graph)
     if fmt == "turtle":
         return graph.serialize(format="turtle")
     if fmt == "ntriples":

@@ -40,3 +40,10 @@ class OutputError(AccordsError):
     """A result could not be written (exit 3); nothing half-written is left behind."""
 
     exit_code = 3
+
+
+class ToolMissing(AccordsError):
+    """A program or optional package the command needs is not installed (exit 7): Graphviz's
+    ``dot``, pyLODE."""
+
+    exit_code = 7

@@ -1,0 +1,92 @@
+"""The few pieces of HTML every page shares: escaping, relative links, the page frame.
+
+Pages are plain HTML5 in French, with English in ``lang="en"`` spans; the stylesheet is
+inline (a page served at any depth, or opened from disk, needs nothing else) and there is
+no script: everything works without JavaScript and without the network.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+
+STYLE = """
+:root{color-scheme:light;--ink:#1d1d1f;--muted:#5b5b66;--line:#d8d8de;--link:#0b57d0}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,"DejaVu Sans",sans-serif;color:var(--ink);background:#fff}
+a{color:var(--link)}a:focus{outline:3px solid #f2b300}
+.skip{position:absolute;left:-999px}.skip:focus{left:1em;top:1em;background:#fff;padding:.3em}
+header,main,footer{max-width:72rem;margin:0 auto;padding:.6rem 1rem}
+header{border-bottom:1px solid var(--line)}
+footer{border-top:1px solid var(--line);color:var(--muted)}
+h1{font-size:1.6rem;margin:.4em 0}h2{font-size:1.25rem;margin-top:1.6em}
+.en{color:var(--muted)}.iri,.curie{font-size:.85em;color:var(--muted);word-break:break-all}
+dl.facts{display:grid;grid-template-columns:minmax(10rem,16rem) 1fr;gap:.3rem 1rem;margin:0}
+dl.facts dt{font-weight:600}dl.facts dd{margin:0}dl.facts dd ul{margin:0;padding-left:1.1em}
+.statement{border-left:3px solid var(--line);margin:.3rem 0 .6rem;padding:.2rem .8rem}
+.sources{font-size:.92em}.sources ul{margin:.2em 0;padding-left:1.2em}
+blockquote{margin:.2em 0 .2em 1em;padding-left:.6em;border-left:2px solid #c9a227}
+.note{font-size:.92em;color:var(--muted)}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid var(--line);padding:.25em .5em;
+text-align:left;vertical-align:top}th{background:#f4f4f6}
+.table-wrap{overflow-x:auto}
+figure.diagram{margin:1em 0}figure.diagram svg{max-width:100%;height:auto}
+pre{background:#f6f6f8;padding:.6em;overflow-x:auto;font-size:.88em}
+""".strip()
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def href(source: str, target: str) -> str:
+    """``target`` (a site path, maybe with ``#fragment``) relative to page ``source``."""
+    path, hash_, fragment = target.partition("#")
+    if not path:
+        return hash_ + fragment
+    folder = posixpath.dirname(source) or "."
+    return posixpath.relpath(path, folder) + hash_ + fragment
+
+
+def bilingual(fr: str, en: str | None) -> str:
+    """French text, followed by its English version where there is one and it differs."""
+    if en and en != fr:
+        return f'{esc(fr)} <span class="en" lang="en">/ {esc(en)}</span>'
+    return esc(fr)
+
+
+def frame(
+    path: str,
+    title: str,
+    body: str,
+    *,
+    crumbs: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    alternates: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    root: str | None = None,
+) -> str:
+    """A whole page: ``path`` is its place in the site (for relative links); ``crumbs`` the
+    breadcrumb trail (site path, text); ``alternates`` other representations (path, media
+    type); ``root`` forces the link to the index (the 404 page, served at any depth)."""
+    index = root if root is not None else href(path, "index.html")
+    links = "".join(
+        f'<link rel="alternate" type="{esc(media)}" href="{esc(href(path, target))}">\n'
+        for target, media in alternates
+    )
+    trail = "".join(f' &rsaquo; <a href="{esc(href(path, p))}">{esc(t)}</a>' for p, t in crumbs)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)} — accords-kg</title>\n{links}"
+        f"<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
+        '<a class="skip" href="#main">Aller au contenu '
+        '<span lang="en">/ Skip to content</span></a>\n'
+        f'<header><nav aria-label="Fil d’Ariane / Breadcrumb"><a href="{esc(index)}">accords-kg</a>'
+        f"{trail}</nav></header>\n"
+        f'<main id="main">\n{body}\n</main>\n'
+        "<footer><p>accords-kg — données sous licence "
+        '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>. '
+        "Chaque fait cite sa source. "
+        '<span lang="en">Data under CC BY 4.0; every fact cites its source.</span></p></footer>\n'
+        "</body>\n</html>\n"
+    )

@@ -1,0 +1,374 @@
+"""The static site: deterministic, no broken link, and each page says what the graph says."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from accords_kg import linkcheck, ontodoc
+from accords_kg.cli import main
+from accords_kg.describe import describe
+from accords_kg.negotiate import choose
+from accords_kg.site import build
+from accords_kg.store import Store
+from conftest import ROOT
+
+ID = "https://w3id.org/accords-kg/id/"
+ACCORD_PAGE = "id/accord/declaration-de-bethune-2023.html"
+
+
+class Text(HTMLParser):
+    """The text of an HTML fragment, and its links in order (href, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._link: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._link = dict(attrs).get("href"), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._link).split())))
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+        if self._href is not None:
+            self._link.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.parts).split())
+
+
+def read(html: str) -> Text:
+    parser = Text()
+    parser.feed(html)
+    return parser
+
+
+def page(site: Path, name: str) -> str:
+    return (site / name).read_text(encoding="utf-8")
+
+
+def test_same_graph_same_bytes(site_dir: Path, store: Store, tmp_path: Path) -> None:
+    again = build(store, tmp_path / "again").out
+    first = sorted(p.relative_to(site_dir) for p in site_dir.rglob("*") if p.is_file())
+    second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert first == second
+    assert all((site_dir / p).read_bytes() == (again / p).read_bytes() for p in first)
+
+
+def test_pages_one_per_resource_query_and_ontology(site_dir: Path) -> None:
+    pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
+    assert len(pages) == 86
+    assert [p for p in pages if p.startswith("id/person/")] == [
+        f"id/person/{key}.html"
+        for key in (
+            "antoine-cumin", "jean-francois-montagne", "olivier-gacquerre", "sebastien-martin",
+            "sylvie-valente-le-hir", "xavier-bertrand", "yann-vincent",
+        )
+    ]  # fmt: skip
+    assert [p for p in pages if not p.startswith(("id/", "queries/", "role", "epci-kind"))] == [
+        "404.html", "index.html", "ontology.en.html", "ontology.html", "theme.html",
+        "theme/reindustrialisation.html",
+    ]  # fmt: skip
+    assert len([p for p in pages if p.startswith("queries/")]) == 12
+    # the territorial units the curated graph names, and no other unit of the layer
+    assert [p for p in pages if re.match(r"id/(region|departement|commune|epci)/", p)] == [
+        "id/commune/62119.html", "id/departement/60.html", "id/departement/62.html",
+        "id/epci/200072460.html", "id/epci/245900428.html", "id/epci/247100589.html",
+        "id/region/32.html",
+    ]  # fmt: skip
+
+
+def test_no_broken_link_no_external_asset_every_page_reachable(site_dir: Path) -> None:
+    assert linkcheck.check(site_dir) == []
+
+
+def test_the_link_checker_finds_what_is_wrong(site_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "site"
+    shutil.copytree(site_dir, broken)
+    accord = broken / ACCORD_PAGE
+    html = accord.read_text(encoding="utf-8")
+    html = html.replace('href="../person/xavier-bertrand.html"', 'href="../person/nobody.html"', 1)
+    html = html.replace(
+        "</main>",
+        '<a href="../../ontology.html#no-such-term">x</a>'
+        '<img src="https://example.org/logo.png" alt=""></main>',
+    )
+    accord.write_text(html, encoding="utf-8")
+    (broken / "orphan.html").write_text("<p>alone</p>", encoding="utf-8")
+    assert linkcheck.check(broken) == [
+        f"{ACCORD_PAGE}: <img> loads an external asset: https://example.org/logo.png",
+        f"{ACCORD_PAGE}: broken link '../person/nobody.html' (no file id/person/nobody.html)",
+        f"{ACCORD_PAGE}: broken link '../../ontology.html#no-such-term' "
+        "(no id 'no-such-term' in ontology.html)",
+        "orphan.html: not reachable from index.html",
+    ]
+
+
+def signatory_rows(html: str) -> list[list[tuple[str, str]]]:
+    table = html.split("<caption>Signataires", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+    return [read(row).links for row in rows]
+
+
+def test_accord_page_signatories_capacities_parties_with_sources(site_dir: Path) -> None:
+    rows = signatory_rows(page(site_dir, ACCORD_PAGE))
+    details = "détail / details"
+    assert rows == [
+        [
+            ("../person/olivier-gacquerre.html", "Olivier Gacquerre"),
+            (
+                "../mandate/olivier-gacquerre-president-ca-bethune-bruay-artois-lys-romane.html",
+                "Président de la communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane",
+            ),
+            ("../epci/200072460.html", "CA de Béthune-Bruay, Artois-Lys Romane"),
+            ("../source/communique-declaration-de-bethune.html", "S1"),
+            ("../source/banque-des-territoires-accord-hauts-de-france.html", "S2"),
+            ("../signature/declaration-de-bethune-2023-olivier-gacquerre.html", details),
+        ],
+        [
+            ("../person/sebastien-martin.html", "Sébastien Martin"),
+            (
+                "../mandate/sebastien-martin-president-intercommunalites-de-france.html",
+                "Président d'Intercommunalités de France",
+            ),
+            ("../org/intercommunalites-de-france.html", "Intercommunalités de France"),
+            ("../source/communique-declaration-de-bethune.html", "S1"),
+            ("../source/banque-des-territoires-accord-hauts-de-france.html", "S2"),
+            ("../signature/declaration-de-bethune-2023-sebastien-martin.html", details),
+        ],
+        [
+            ("../person/xavier-bertrand.html", "Xavier Bertrand"),
+            (
+                "../mandate/xavier-bertrand-president-region-hauts-de-france.html",
+                "Président du conseil régional des Hauts-de-France",
+            ),
+            ("../region/32.html", "Hauts-de-France"),
+            ("../source/communique-declaration-de-bethune.html", "S1"),
+            ("../source/banque-des-territoires-accord-hauts-de-france.html", "S2"),
+            ("../signature/declaration-de-bethune-2023-xavier-bertrand.html", details),
+        ],
+    ]
+
+
+def test_accord_page_date_place_parties(site_dir: Path) -> None:
+    html = page(site_dir, ACCORD_PAGE)
+    summary = html.split("<h2>En bref", 1)[1].split("<caption>", 1)[0]
+    assert '<time datetime="2023-12-18">18 décembre 2023</time>' in summary
+    assert read(summary).links == [
+        (
+            "../event/signature-declaration-de-bethune-2023.html",
+            "Signature à Béthune de la déclaration commune région-intercos",
+        ),
+        ("../commune/62119.html", "Béthune"),
+        ("../epci/200072460.html", "CA de Béthune-Bruay, Artois-Lys Romane"),
+        ("../region/32.html", "Hauts-de-France"),
+        ("../org/intercommunalites-de-france.html", "Intercommunalités de France"),
+    ]
+
+
+def test_accord_diagram_is_inline_svg_linking_each_node(site_dir: Path) -> None:
+    html = page(site_dir, ACCORD_PAGE)
+    svg = html.split('<figure class="diagram" id="diagram">', 1)[1].split("</figure>", 1)[0]
+    assert svg.lstrip().startswith("<svg")
+    links = re.findall(r'<a xlink:href="([^"]+)"', svg)
+    assert sorted(links) == sorted(
+        [
+            "../person/olivier-gacquerre.html",
+            "../person/sebastien-martin.html",
+            "../person/xavier-bertrand.html",
+            "../mandate/olivier-gacquerre-president-ca-bethune-bruay-artois-lys-romane.html",
+            "../mandate/sebastien-martin-president-intercommunalites-de-france.html",
+            "../mandate/xavier-bertrand-president-region-hauts-de-france.html",
+            "../epci/200072460.html",
+            "../org/intercommunalites-de-france.html",
+            "../region/32.html",
+            "declaration-de-bethune-2023.html",
+            "../event/signature-declaration-de-bethune-2023.html",
+            "../commune/62119.html",
+        ]
+    )
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    for expected in ("Xavier Bertrand", "Déclaration de Béthune", "Béthune", "18 décembre 2023"):
+        assert expected in texts
+    assert texts.count("en qualité de") == 3 and texts.count("partie") == 3
+
+
+def test_each_statement_shows_its_sources_and_evidence(site_dir: Path) -> None:
+    html = page(site_dir, "id/person/xavier-bertrand.html")
+    link = 'href="../signature/declaration-de-bethune-2023-xavier-bertrand.html"'
+    signature = html.split(link)[1]
+    block = signature.split('<div class="statement">', 1)[1].split("</div></div>", 1)[0]
+    assert re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", block) == [
+        "Xavier Bertrand, président des Hauts-de-France",
+        "ont signé à Béthune",
+    ]
+    assert [link for link in read(block).links if "/source/" in link[0]] == [
+        (
+            "../source/communique-declaration-de-bethune.html",
+            "S1 · Communiqué d'Intercommunalités de France sur la déclaration commune "
+            "région-intercos signée à Béthune / S1 · Intercommunalités de France press release "
+            "on the joint region-intercommunalities declaration signed in Béthune",
+        ),
+        (
+            "../source/banque-des-territoires-accord-hauts-de-france.html",
+            "S2 · Banque des Territoires : article sur l'accord entre la région Hauts-de-France "
+            "et les intercommunalités / S2 · Banque des Territoires: article on the accord "
+            "between the Hauts-de-France region and the intercommunalities",
+        ),
+    ]
+
+
+def test_a_unit_page_shows_the_territorial_layer_and_its_editorial_notes(site_dir: Path) -> None:
+    text = read(page(site_dir, "id/region/32.html")).text
+    assert "chef-lieu / chief town igeo:chefLieu Lille commune/59350" in text  # no page: no link
+    assert "code Insee / INSEE code igeo:codeINSEE 32" in text
+    office = read(page(site_dir, "id/office/senateur-oise.html")).text
+    assert "Intitulé au masculin générique ; la source écrit « sénatrice de l’Oise »." in office
+
+
+def test_every_rdf_file_is_the_description_of_its_resource(site_dir: Path, store: Store) -> None:
+    for path in sorted(site_dir.rglob("*.ttl")):
+        iri = "https://w3id.org/accords-kg/" + path.relative_to(site_dir).as_posix()[:-4]
+        graph = Graph().parse(path, format="turtle")
+        assert len(graph) > 0 and isomorphic(graph, describe(store, iri)), path
+        for other, fmt in ((".jsonld", "json-ld"), (".nt", "nt")):
+            assert isomorphic(Graph().parse(path.with_suffix(other), format=fmt), graph)
+    accord = Graph().parse(site_dir / "id/accord/declaration-de-bethune-2023.ttl")
+    signatory = URIRef("https://w3id.org/accords-kg/ontology#signatory")
+    signatories = {str(o) for o in accord.objects(None, signatory)}
+    assert signatories == {ID + "person/" + k for k in ("olivier-gacquerre", "sebastien-martin",
+                                                         "xavier-bertrand")}  # fmt: skip
+
+
+def test_ontology_documentation_by_pylode_in_two_languages(site_dir: Path) -> None:
+    french = page(site_dir, "ontology.html")
+    english = page(site_dir, "ontology.en.html")
+    assert french.startswith("<!DOCTYPE html>") and '<html lang="fr">' in french
+    assert '<html lang="en">' in english
+    assert "Signature d'un accord par une personne" in french
+    assert "Signature d'un accord par une personne" not in english
+    assert "The signing of an accord by a person" in english
+    assert ontodoc.external_assets(french) == [] and ontodoc.external_assets(english) == []
+    # the accord page's type links to the term's section of the documentation
+    assert '<a href="../../ontology.html#accord">accord</a>' in page(site_dir, ACCORD_PAGE)
+
+
+def test_saved_query_page_has_its_text_and_results(site_dir: Path) -> None:
+    html = page(site_dir, "queries/who-signed.html")
+    assert "SELECT ?accord ?date ?place ?placeCode ?signatory ?capacity ?party" in html
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = [read(r).text for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    assert [r.split(" 2023-12-18 Béthune 62119 ")[1] for r in rows] == [
+        "Olivier Gacquerre Président de la communauté d'agglomération de Béthune-Bruay, "
+        "Artois-Lys Romane CA de Béthune-Bruay, Artois-Lys Romane",
+        "Sébastien Martin Président d'Intercommunalités de France Intercommunalités de France",
+        "Xavier Bertrand Président du conseil régional des Hauts-de-France Hauts-de-France",
+    ]
+    assert "3 lignes" in html
+
+
+def test_index_lists_accords_people_organisations_and_queries(site_dir: Path) -> None:
+    html = page(site_dir, "index.html")
+    sections = re.findall(r"<h2>(.*?)</h2>", html)
+    assert [read(s).text for s in sections] == [
+        "Accords",
+        "Personnes / People",
+        "Organisations",
+        "Requêtes enregistrées / Saved queries",
+        "Ontologie / Ontology",
+        "Autres ressources / Other resources",
+    ]
+    accords = html.split("<h2>Accords</h2>", 1)[1].split("</ul>", 1)[0]
+    assert read(accords).links == [(ACCORD_PAGE, "Déclaration de Béthune")]
+
+
+def test_pages_need_no_script_and_declare_their_language(site_dir: Path) -> None:
+    for path in sorted(site_dir.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert re.search(r'<html lang="(fr|en)">', html), path
+        if not path.name.startswith("ontology"):  # pyLODE's JSON-LD block is data, not code
+            assert "<script" not in html, path
+
+
+def test_cli_site_prints_what_the_readme_shows_and_refuses_a_foreign_folder(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = re.search(r"```text\n\$ accords site\n(.*?)```", readme, re.S)
+    assert sample, "README: a ```text block starting with `$ accords site`"
+    monkeypatch.chdir(tmp_path)
+    assert main(["site"]) == 0
+    assert capsys.readouterr().err == sample.group(1)
+    assert sample.group(1) == "wrote / écrit : dist/site/ (86 pages HTML, 300 files / fichiers)\n"
+    foreign = tmp_path / "home"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["site", "--out", str(foreign)]) == 2
+    assert "is not a site built by `accords site`" in capsys.readouterr().err
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_without_graphviz_a_clear_message_and_exit_7(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH where no `dot` can be found
+    assert main(["site", "--out", str(tmp_path / "site"), "--territories", "none"]) == 7
+    err = capsys.readouterr().err
+    assert "Graphviz's `dot` is not installed" in err and "apt-get install graphviz" in err
+    assert "Traceback" not in err and not (tmp_path / "site").exists()
+
+
+def test_without_pylode_a_clear_message_and_exit_7(tmp_path: Path) -> None:
+    """A Python where pyLODE cannot be imported (``sys.modules`` entry ``None``)."""
+    code = (
+        "import sys; sys.modules['pylode'] = None\n"
+        "from accords_kg.cli import main\n"
+        f"sys.exit(main(['site', '--out', {str(tmp_path / 'site')!r}, '--territories', 'none']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 7
+    assert "pyLODE is not installed" in done.stderr and "Traceback" not in done.stderr
+    assert "pip install 'accords-kg[site]'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "text/html"),
+        ("", "text/html"),
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        ("text/turtle;q=0.5, application/ld+json;q=0.9", "application/ld+json"),
+        ("text/html;q=0.1, text/turtle", "text/turtle"),
+        ("text/*;q=0.3, text/turtle;q=0", "text/html"),
+        ("text/turtle;q=0, */*;q=0.1", "text/html"),
+        ("application/*", "application/xhtml+xml"),
+        ("image/png", "text/html"),  # nothing acceptable: the page rather than a 406
+        ("garbage", "text/html"),
+        (
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8",
+            "text/html",
+        ),
+        ("application/n-triples;q=1.0, text/turtle;q=1.0", "text/turtle"),  # ties: our order
+    ],
+)
+def test_negotiation_picks_what_the_client_prefers(accept: str | None, expected: str) -> None:
+    offers = ["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json",
+              "application/n-triples"]  # fmt: skip
+    assert choose(accept, offers) == expected
