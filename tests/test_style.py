@@ -11,7 +11,7 @@ from conftest import ROOT
 def test_ruff_lint_and_format() -> None:
     for args in (["check"], ["format", "--check"]):
         done = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "scripts", "tests"],
+            [sys.executable, "-m", "ruff", *args, "scripts", "tests", "benchmarks"],
             cwd=ROOT,
             capture_output=True,
             text=True,

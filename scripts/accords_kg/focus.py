@@ -32,8 +32,6 @@ from functools import cache
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SH, Graph, Literal, URIRef
 from rdflib.paths import InvPath, Path
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
 from .errors import OutputError
@@ -116,6 +114,9 @@ def _path_iris(shapes: Graph, path: Node) -> Iterator[URIRef]:
 @cache  # rdflib's SPARQL parser takes tens of milliseconds a query
 def _sparql_inverse(query: str) -> frozenset[URIRef] | None:
     """Predicates of the query's patterns that end at ``?this`` (None: a variable predicate)."""
+    from rdflib.plugins.sparql import prepareQuery  # slow to import: only on a cache miss
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     this = Variable("this")
     found: set[URIRef] = set()
     for node in _walk(prepareQuery(query).algebra):

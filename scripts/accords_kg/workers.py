@@ -36,7 +36,7 @@ Piece = Sequence[Node]
 class WorkerError(AccordsError):
     """A validation worker failed (exit 1 is a report's; this is the command's own failure)."""
 
-    exit_code = 7
+    exit_code = 8
 
 
 def _encode(finding: Finding) -> dict[str, object]:
