@@ -32,6 +32,7 @@ from accords_kg.validate import (
     validate_graph,
     validate_store,
 )
+from accords_kg.workers import WorkerError
 from conftest import ROOT
 
 ENTRIES = Path(__file__).resolve().parent / "entries"
@@ -182,3 +183,12 @@ def test_piece_by_piece_equals_whole_on_a_broken_dataset(broken: Store, workers:
     assert len(whole.results) > 150
     assert findings(pieces) == findings(whole)
     assert progress[-1][0] == progress[-1][1] and len(progress) > 4
+
+
+def test_a_worker_that_cannot_start_is_a_clear_error(broken: Store, tmp_path: Path) -> None:
+    """A worker that fails (here: no database where it is told to look) stops the validation
+    with a message naming the failure (exit 8), not a hang or a traceback."""
+    lost = Store(broken.oxigraph(), read_only=True, location=tmp_path / "nowhere")
+    with pytest.raises(WorkerError, match="validation worker failed") as caught:
+        validate_store(lost, chunk=25, workers=2)
+    assert caught.value.exit_code == 8

@@ -17,7 +17,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from .files import write_atomic
 from .namespaces import PREFIXES, new_graph
-from .resources import ID_BASE
+from .resources import GRAPH_BASE, ID_BASE
 from .store import Store
 
 
@@ -59,12 +59,12 @@ def serialise(store: Store, fmt: str) -> str:
 
 def serialise_graph(graph: Graph, fmt: str) -> str:
     """One graph in format ``fmt`` (not TriG), byte-identical for the same triples."""
+    if fmt == "ntriples":  # sorted lines: no sorted copy of the graph needed (memory)
+        lines = graph.serialize(format="nt").splitlines()
+        return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
     graph = sorted_copy(graph)
     if fmt == "turtle":
         return graph.serialize(format="turtle")
-    if fmt == "ntriples":
-        lines = graph.serialize(format="nt").splitlines()
-        return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
     if fmt == "jsonld":
         return _jsonld(graph)
     if fmt == "xml":
@@ -77,11 +77,12 @@ def _trig(store: Store) -> str:
     header: set[str] = set()
     bodies: list[str] = []
     for name in store.layer_names():
-        layer = store.layer(name)
+        # one layer at a time, read from Oxigraph: not an rdflib copy of every layer at once
+        layer = store.stored_layer(name)
         dataset = Dataset(default_union=False)
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
-        target = dataset.graph(URIRef(str(layer.identifier)))
+        target = dataset.graph(URIRef(GRAPH_BASE + name))
         for triple in sorted(layer, key=lambda t: tuple(n.n3() for n in t)):
             target.add(triple)
         lines = dataset.serialize(format="trig").splitlines()

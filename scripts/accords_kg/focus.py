@@ -2,7 +2,7 @@
 
 pyshacl evaluates every target of every shape in the graph it is given, through rdflib, so
 validating one new accord together with the France-wide graph means re-checking some
-350,000 unchanged triples (about a minute). Yet the result for a focus node depends only on
+325,000 unchanged triples (about a minute). Yet the result for a focus node depends only on
 the triples near it, and an entry can only change the result of nodes near its own triples.
 This module finds both, from the persisted Oxigraph store (index lookups, no parsing):
 
@@ -63,7 +63,7 @@ class Neighbours:
         self._engine = engine
         self.entry = entry if entry is not None else Graph()
         self._entry = oxigraph_graph(self.entry)
-        self._from_entry = {q.triple for q in self._entry}
+        self.from_entry = {q.triple for q in self._entry}
         kept = entry if entry is not None else Graph()
         self._removed = {
             ox.Triple(*(to_oxigraph_term(t) for t in triple))
@@ -249,7 +249,7 @@ def neighbourhood(
         forward((t.subject for t in pointing), depth - 1)
     # The entry's own triples as parsed: Oxigraph writes some literals in canonical form
     # (100.0 as 100), and a report must quote what the entry says.
-    graph = rdflib_graph(t for t in triples if t not in neighbours._from_entry)
+    graph = rdflib_graph(t for t in triples if t not in neighbours.from_entry)
     graph += neighbours.entry
     return graph
 
