@@ -145,6 +145,23 @@ def test_a_ceremony_moved_reaches_the_signatures_two_steps_back(curated: Store) 
     assert len(found) == 7
 
 
+def test_a_change_to_the_model_is_validated_on_the_whole_graph(curated: Store) -> None:
+    """A class axiom reaches every instance of the class, however far: here every person
+    becomes an accord, and each of them fails the accord's shape."""
+    model = Graph()
+    model.add(
+        (
+            URIRef("http://www.w3.org/ns/person#Person"),
+            URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+            URIRef("https://w3id.org/accords-kg/ontology#Accord"),
+        )
+    )
+    focused = validate_entry(curated, model)
+    assert findings(focused) == findings(validate_entry(curated, model, whole=True))
+    people = {f.focusNode for f in focused.violations if "/id/person/" in f.focusNode}
+    assert len(people) == 7, focused.to_text()
+
+
 # ---------------------------------------------------------------------------
 # The whole dataset, piece by piece
 # ---------------------------------------------------------------------------

@@ -348,10 +348,12 @@ class Store:
         layer, which :meth:`layer` builds, takes seconds on the France-wide graph)."""
         return self._graph(ox.NamedNode(GRAPH_BASE + name))
 
-    def holds(self, triple: tuple[Node, Node, Node], layer: str | None = None) -> bool:
-        """Whether the triple is in ``layer`` (in any, if None)."""
+    def holds(
+        self, triple: tuple[Node | None, Node | None, Node | None], layer: str | None = None
+    ) -> bool:
+        """Whether the triple (None: any term) is in ``layer`` (in any, if None)."""
         graph = ox.DefaultGraph() if layer is None else ox.NamedNode(GRAPH_BASE + layer)
-        pattern = [to_oxigraph_term(term) for term in triple]
+        pattern = [None if term is None else to_oxigraph_term(term) for term in triple]
         return next(iter(self._engine.quads_for_pattern(*pattern, graph)), None) is not None
 
     def union(self) -> Graph:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import focus, rules
@@ -270,20 +270,20 @@ def validate_entry(
     removed = list(removed)
     shapes = shapes_for(store)
     core, sparql_rules = rules.split(shapes)
-    if whole or not focus.bounded(core):
+    neighbours = focus.Neighbours(store.oxigraph(), entry, removed)
+    changed = Graph()  # what the entry adds (restating a stored triple changes nothing)
+    for triple in entry:
+        if not neighbours.stored(triple):
+            changed.add(triple)
+    for triple in removed:
+        changed.add(triple)
+    if whole or not focus.bounded(core) or _changes_ontology(store, changed):
         data = store.union()
         for triple in removed:
             data.remove(triple)
         data += entry
         report = validate_graph(data, shapes, lang)
     else:
-        neighbours = focus.Neighbours(store.oxigraph(), entry, removed)
-        changed = Graph()
-        for triple in entry:
-            if not neighbours.stored(triple):
-                changed.add(triple)
-        for triple in removed:
-            changed.add(triple)
         nodes = focus.affected(neighbours, changed)
         inverse = focus.inverse_predicates(core, [r.query for r in sparql_rules])
         data = focus.neighbourhood(neighbours, nodes, inverse)
@@ -295,6 +295,15 @@ def validate_entry(
     if not extra:
         return report
     return _report([*report.results, *extra])
+
+
+def _changes_ontology(store: Store, changed: Graph) -> bool:
+    """Whether the change states or removes a class axiom, or anything about a term of the
+    ontology or its vocabularies: it may reach every instance of a class, however far, so
+    the whole merged graph is validated (rare: entries describe accords, not the model)."""
+    return any(
+        p == RDFS.subClassOf or store.holds((s, RDF.type, None), "ontology") for s, p, _ in changed
+    )
 
 
 def _rule_finding(result: rules.RuleResult, lang: str) -> Finding:
