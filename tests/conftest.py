@@ -6,7 +6,10 @@ Tests read the graph from this checkout (``ACCORDS_KG_HOME``), so that an edit t
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +17,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ["ACCORDS_KG_HOME"] = str(ROOT)
+
+# The tests build many small persisted stores (one per temporary project): they get a cache
+# of their own, so as not to push a user's stores (the France-wide one takes 15 s to build)
+# out of ~/.cache/accords-kg. Downloads are shared with the user's cache, where there is one.
+if "ACCORDS_KG_CACHE" not in os.environ:
+    _user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "accords-kg"
+    _test_cache = Path(tempfile.mkdtemp(prefix="accords-kg-test-cache-"))
+    for _kept in ("npm", "territories"):
+        (_user_cache / _kept).mkdir(parents=True, exist_ok=True)
+        (_test_cache / _kept).symlink_to(_user_cache / _kept)
+    os.environ["ACCORDS_KG_CACHE"] = str(_test_cache)
+    atexit.register(shutil.rmtree, _test_cache, True)  # the links, not what they point to
 
 #: ../shared/sources beside the checkout (CI lays shared/ next to the clone).
 SOURCES = ROOT.parent / "shared" / "sources"

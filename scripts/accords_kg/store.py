@@ -15,6 +15,7 @@ their parameters in triple patterns, where both engines give them the same meani
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -215,7 +216,10 @@ def persisted(files: list[tuple[str, Path]]) -> Path:
     until any input changes (its key hashes them all): a warm command parses nothing."""
     stores = territorial.cache_dir() / "stores"
     folder = stores / _input_key(files)
-    if not (folder / "complete").exists():
+    if (folder / "complete").exists():
+        with contextlib.suppress(OSError):  # last used now: pruning drops the least recent
+            os.utime(folder)
+    else:
         stores.mkdir(parents=True, exist_ok=True)
         building = stores / f".{folder.name}.{os.getpid()}.building"
         shutil.rmtree(building, ignore_errors=True)
@@ -239,7 +243,8 @@ def persisted(files: list[tuple[str, Path]]) -> Path:
 
 
 def _prune(stores: Path, keep: Path, most: int = 6, age: float = 600.0) -> None:
-    """Drop old persisted stores: all but the ``most`` newest, and only those unused a while."""
+    """Drop old persisted stores: all but the ``most`` last used, and only those unused a
+    while."""
     now = time.time()
     built = sorted(
         (p for p in stores.iterdir() if p.is_dir() and not p.name.startswith(".")),
