@@ -36,7 +36,8 @@ PREFIX acc: <https://w3id.org/accords-kg/ontology#>
 SELECT ?party WHERE { ?accord acc:party ?party }
 """
 
-_CEREMONY = """
+#: An accord's ceremony, date and place (the accord page's summary reads it too).
+CEREMONY = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>
 PREFIX schema: <https://schema.org/>
 SELECT ?ceremony ?date ?place WHERE {
@@ -85,7 +86,7 @@ def collect(store: Store, accord: str) -> AccordDiagram:
     for party, kind in list(diagram.nodes.items()):
         if kind == "party":
             diagram.edges.add((party, accord, "partie"))
-    for ceremony, date, place in store.query(_CEREMONY, bind).rows:
+    for ceremony, date, place in store.query(CEREMONY, bind).rows:
         diagram.nodes[str(ceremony)] = "ceremony"
         diagram.edges.add((accord, str(ceremony), "signé lors de"))
         if date is not None:

@@ -323,16 +323,6 @@ class Site:
     }
     """
 
-    _CEREMONY = """
-    PREFIX acc: <https://w3id.org/accords-kg/ontology#>
-    PREFIX schema: <https://schema.org/>
-    SELECT ?ceremony ?date ?place WHERE {
-      ?accord acc:signedDuring ?ceremony .
-      OPTIONAL { ?ceremony schema:startDate ?date }
-      OPTIONAL { ?ceremony schema:location ?place }
-    }
-    """
-
     def accord_summary(self, iri: str, path: str) -> str:
         """Who signed, in which capacity, for whom, when and where — each linked, with the
         sources of each signature — and the diagram."""
@@ -374,7 +364,7 @@ class Site:
             + "\n</tbody></table></div>"
         )
         when = []
-        for ceremony, date, place in sorted(self.store.query(self._CEREMONY, bind).rows, key=str):
+        for ceremony, date, place in sorted(self.store.query(diagram.CEREMONY, bind).rows, key=str):
             parts = [f"Signé lors de <span lang=\"en\">/ Signed at</span> : "
                      f"{self.value(ceremony, path)}"]  # fmt: skip
             if date is not None:
