@@ -34,6 +34,28 @@ if "ACCORDS_KG_CACHE" not in os.environ:
 SOURCES = ROOT.parent / "shared" / "sources"
 PRESS_RELEASE = SOURCES / "communique-declaration-de-bethune.txt"
 
+
+
+def copy_project(folder: Path) -> Path:
+    """A copy of the graph's files (to add into, or to change), under ``folder``."""
+    root = folder / "project"
+    for name in ("ontology", "data", "shapes", "queries", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
+def grown_store(folder: Path) -> Store:
+    """A copy of the graph to which `accords add` has added one more valid (fictional)
+    accord: the competency tests run on it too, since adding an accord must leave each
+    accord's answers unchanged."""
+    from accords_kg.add import add
+
+    root = copy_project(folder)
+    outcome = add([ROOT / "tests" / "entries" / "good" / "complete-accord.ttl"], root=root)
+    assert outcome.report.conforms and outcome.written
+    return Store.load(root)
+
+
 from accords_kg.serve import Running, running  # noqa: E402
 from accords_kg.store import Store  # noqa: E402  (after ACCORDS_KG_HOME is set)
 
