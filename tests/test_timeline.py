@@ -175,3 +175,17 @@ def test_dates_as_text_and_in_time() -> None:
     positions = [timeline.position(d) for d in ("2024-01-01", "2024", "2024-07", "2025-01-01")]
     assert positions == sorted(positions) and len(set(positions)) == 4
     assert timeline.position("2024-13-01") is None and timeline.position("unknown") is None
+
+
+def test_names_are_escaped_and_long_ones_cut_with_the_whole_as_tooltip() -> None:
+    name = 'Accord <b>A&B</b> « "quoted" » ' + "très long " * 10
+    store = store_of(
+        f"ex:a a acc:Accord ; dcterms:title {name.strip()!r}@fr ; acc:signedDuring ex:e .\n"
+        'ex:e schema:startDate "2024-02-29"^^xsd:date .\n'
+    )
+    svg = draw(store)
+    (link,) = ET.fromstring(svg).iter(SVG + "a")  # parses: nothing left unescaped
+    lines = [t.text or "" for t in link.iter(SVG + "text")]
+    assert lines[0] == "29 février 2024" and lines[1].startswith("Accord <b>A&B</b>")
+    assert len(lines) == 3 and lines[2].endswith("…")  # the name on two lines, cut
+    assert link.findtext(SVG + "title") == f"{name.strip()} — 29 février 2024"
