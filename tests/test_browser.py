@@ -1,6 +1,6 @@
-"""The accord's page as a browser shows it: headless Chromium (Debian's ``chromium``, which
-``.ci/run`` installs where missing) loads it from `accords serve`, and its screenshot shows
-the diagram's colours."""
+"""The accord's page and the index as a browser shows them: headless Chromium (Debian's
+``chromium``, which ``.ci/run`` installs where missing) loads them from `accords serve`; the
+accord's screenshot shows the diagram's colours, the index has its timeline."""
 
 from __future__ import annotations
 
@@ -76,3 +76,17 @@ def test_screenshot_shows_the_diagram(server: serve.Running, tmp_path: Path) -> 
     chromium(f"--screenshot={other}", "--window-size=1280,1400",
              server.url + "/id/person/xavier-bertrand")  # fmt: skip
     assert colour_share(Image.open(other), COLOURS["accord"]) == 0
+
+
+def test_chromium_shows_the_index_timeline_one_marker_per_dated_accord(
+    server: serve.Running, tmp_path: Path
+) -> None:
+    dom = chromium("--dump-dom", server.url + "/")
+    figure = dom.split('<figure class="timeline" id="timeline">', 1)[1].split("</figure>", 1)[0]
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="timeline"' in figure
+    table = dom.split('<table class="accords">', 1)[1].split("</table>", 1)[0]
+    dated = [row for row in table.split("<tr>")[2:] if "<time " in row]
+    assert figure.count('<a class="accord" href=') == len(dated) > 0
+    shot = tmp_path / "index.png"  # to look at: the timeline at the top of the index
+    chromium(f"--screenshot={shot}", "--window-size=1280,900", server.url + "/")
+    assert Image.open(shot).size == (1280, 900)

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -295,8 +296,105 @@ def test_index_lists_accords_people_organisations_and_queries(site_dir: Path) ->
         "Ontologie / Ontology",
         "Autres ressources / Other resources",
     ]
-    accords = html.split("<h2>Accords</h2>", 1)[1].split("</ul>", 1)[0]
-    assert read(accords).links == [(ACCORD_PAGE, "Déclaration de Béthune")]
+    table = html.split('<table class="accords">', 1)[1].split("</table>", 1)[0]
+    (row,) = [r for r in re.findall(r"<tr><td>(.*?)</tr>", table) if ACCORD_PAGE in r]
+    assert row.startswith('<time datetime="2023-12-18">18 décembre 2023</time></td>')
+    assert read(row).links == [
+        (ACCORD_PAGE, "Déclaration de Béthune"),
+        ("id/commune/62119.html", "Béthune"),
+        ("id/epci/200072460.html", "CA de Béthune-Bruay, Artois-Lys Romane"),
+        ("id/region/32.html", "Hauts-de-France"),
+        ("id/org/intercommunalites-de-france.html", "Intercommunalités de France"),
+    ]
+
+
+#: Each accord, the date of its signing ceremony (stated, or recorded as an inferred
+#: statement) and whether that date is inferred: read here independently of the site's code.
+ACCORD_DATES = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX schema: <https://schema.org/>
+SELECT ?accord ?date ?inferred WHERE {
+  ?accord a acc:Accord .
+  OPTIONAL {
+    ?accord acc:signedDuring ?ceremony .
+    { ?ceremony schema:startDate ?date }
+    UNION { [] a acc:InferredStatement ; rdf:subject ?ceremony ;
+               rdf:predicate schema:startDate ; rdf:object ?date }
+    BIND (EXISTS { [] a acc:InferredStatement ; rdf:subject ?ceremony ;
+                      rdf:predicate schema:startDate ; rdf:object ?date } AS ?inferred)
+  }
+}
+"""
+
+
+def accords_by_date(store: Store) -> list[tuple[str, str | None, bool]]:
+    """(accord's page, date, inferred) of every accord of the graph, earliest first, undated
+    last; an accord's date is its stated one where it has one, else its inferred one."""
+    best: dict[str, tuple[bool, str]] = {}
+    for accord, date, inferred in store.query(ACCORD_DATES).rows:
+        iri = str(accord)
+        if date is None:
+            best.setdefault(iri, (True, ""))
+            continue
+        candidate = (bool(inferred and inferred.toPython()), str(date))
+        if iri not in best or best[iri][1] == "" or candidate < best[iri]:
+            best[iri] = candidate
+    ordered = sorted(best.items(), key=lambda item: (item[1][1] == "", item[1][1], item[0]))
+    return [
+        (site_page(iri), date or None, bool(date) and inferred) for iri, (inferred, date) in ordered
+    ]
+
+
+def site_page(iri: object) -> str:
+    return str(iri).removeprefix("https://w3id.org/accords-kg/") + ".html"
+
+
+def test_index_lists_every_accord_by_date_with_place_and_parties(
+    site_dir: Path, store: Store
+) -> None:
+    expected = accords_by_date(store)
+    assert expected, "the graph holds at least one accord"
+    html = page(site_dir, "index.html")
+    table = html.split('<table class="accords">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+    assert len(rows) == len(expected)
+    parties = store.query(
+        "PREFIX acc: <https://w3id.org/accords-kg/ontology#>\n"
+        "SELECT ?accord ?x WHERE { { ?accord acc:party ?x } UNION "
+        "{ ?accord acc:signedDuring/<https://schema.org/location> ?x } }"
+    ).rows
+    for row, (accord_page, date, inferred) in zip(rows, expected, strict=True):
+        links = [link for link, _ in read(row).links]
+        assert links[0] == accord_page, row  # the accord first, after its date
+        linked = {site_page(x) for a, x in parties if site_page(a) == accord_page}
+        assert set(links[1:]) == linked, row  # its place and its parties
+        if date is None:
+            assert "date inconnue" in row
+        else:
+            assert f'<time datetime="{date}">' in row
+            assert ("déduite" in row) == inferred, row
+
+
+def test_index_shows_the_timeline_of_the_dated_accords(site_dir: Path, store: Store) -> None:
+    dated = [(p, inferred) for p, date, inferred in accords_by_date(store) if date]
+    html = page(site_dir, "index.html")
+    figure = html.split('<figure class="timeline" id="timeline">', 1)[1].split("</figure>", 1)[0]
+    svg = ET.fromstring(figure.split('<div class="scroll">', 1)[1].split("</div>", 1)[0])
+    links = list(svg.iter("{http://www.w3.org/2000/svg}a"))
+    assert [a.get("href") for a in links] == [p for p, _ in dated]
+    markers = [next(a.iter("{http://www.w3.org/2000/svg}circle")) for a in links]
+    assert ["inferred" in (m.get("class") or "") for m in markers] == [i for _, i in dated]
+    xs = [float(m.get("cx") or 0) for m in markers]
+    assert xs == sorted(xs)
+
+
+def test_each_accord_has_its_page_and_its_diagram(site_dir: Path, store: Store) -> None:
+    for accord_page, _, _ in accords_by_date(store):
+        html = page(site_dir, accord_page)
+        svg = html.split('<figure class="diagram" id="diagram">', 1)[1].split("</figure>", 1)[0]
+        assert svg.lstrip().startswith("<svg")
+        assert f'<a xlink:href="{accord_page.rsplit("/", 1)[1]}"' in svg  # the accord's node
 
 
 def test_pages_need_no_script_and_declare_their_language(site_dir: Path) -> None:

@@ -31,6 +31,7 @@ table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid var(--line);
 text-align:left;vertical-align:top}th{background:#f4f4f6}
 .table-wrap{overflow-x:auto}
 figure.diagram{margin:1em 0}figure.diagram svg{max-width:100%;height:auto}
+figure.timeline{margin:1em 0}.scroll{overflow-x:auto}.scroll svg{display:block}
 pre{background:#f6f6f8;padding:.6em;overflow-x:auto;font-size:.88em}
 """.strip()
 

@@ -2,8 +2,9 @@
 
 Pages:
 
-- ``index.html`` — the accords, the people, the organisations, the saved queries, the
-  ontology, then every other page by kind, so that every page can be reached;
+- ``index.html`` — the accords by date (undated last), with their date, place and parties,
+  and their timeline (:mod:`timeline`, inline SVG); the people, the organisations, the saved
+  queries, the ontology, then every other page by kind, so that every page can be reached;
 - one page per resource of the curated graph and per territorial unit it names, at the
   resource IRI's path (``https://w3id.org/accords-kg/id/person/xavier-bertrand`` →
   ``id/person/xavier-bertrand.html``), and per concept of the project's vocabularies: every
@@ -36,7 +37,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import diagram, ontodoc, saved
+from . import diagram, ontodoc, saved, timeline
 from .describe import ONTOLOGY_IRI, RDF_FORMATS, STATEMENT_CLASSES, describe, serialise
 from .errors import OutputError, UsageError
 from .htmlpage import bilingual, esc, frame, href
@@ -66,9 +67,8 @@ ORGANISATION_TYPES = frozenset(
     | {ACC + k for k in ("Region", "Departement", "EPCI", "Commune", "Association", "Company")}
     | {ACC + "Assembly"}
 )
-#: The index's first sections: (French title, English title, classes).
+#: The index's sections after the accords': (French title, English title, classes).
 SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("Accords", "Accords", frozenset({ACC + "Accord"})),
     ("Personnes", "People", frozenset({"http://www.w3.org/ns/person#Person"})),
     ("Organisations", "Organisations", ORGANISATION_TYPES),
 )
@@ -457,6 +457,9 @@ class Site:
             "intercommunalities: who signed what, where and when, every fact tied to its "
             "source.</span></p>",
         ]
+        accords = [a for a in timeline.collect(self.store) if a.accord in self.pages]
+        placed.update(a.accord for a in accords)
+        body.append(self.accords_section(accords, path))
         for fr, en, classes in SECTIONS:
             members = [i for i in self.pages if classes & set(self.types(i))]
             placed.update(members)
@@ -488,6 +491,63 @@ class Site:
             fr, en = self.labels.term(kind) if kind else ("sans type", "untyped")
             body.append(self._list_section(fr, en, by_kind[kind], path, level=3))
         return frame(path, "Accueil", "\n".join(body))
+
+    def accords_section(self, accords: list[timeline.Dated], path: str) -> str:
+        """The accords in date order (undated last): their timeline, then a table of their
+        dates, places and parties, each linked."""
+        rows = []
+        for entry in accords:
+            places = ", ".join(self.value(URIRef(p), path) for p in entry.places) or "—"
+            parties = sorted(self.values(entry.accord, ACC + "party"), key=self._sort_name)
+            rows.append(
+                f"<tr><td>{self._date(entry)}</td>"
+                f"<td>{self.value(URIRef(entry.accord), path)}</td><td>{places}</td>"
+                f"<td>{', '.join(self.value(p, path) for p in parties) or '—'}</td></tr>"
+            )
+        table = (
+            '<div class="table-wrap"><table class="accords"><caption>Les accords par date '
+            '<span lang="en">/ The accords by date</span></caption>\n<thead><tr>'
+            '<th scope="col">Date</th><th scope="col">Accord</th>'
+            '<th scope="col">Lieu <span lang="en">/ Place</span></th>'
+            '<th scope="col">Parties</th></tr></thead>\n<tbody>\n'
+            + "\n".join(rows)
+            + "\n</tbody></table></div>"
+        )
+        return "\n".join(["<h2>Accords</h2>", self._timeline(accords, path), table])
+
+    @staticmethod
+    def _date(entry: timeline.Dated) -> str:
+        if entry.date is None:
+            return 'date inconnue <span lang="en">/ unknown date</span>'
+        shown = esc(timeline.shown(entry.date))
+        text = (
+            f'<time datetime="{esc(entry.date)}">{shown}</time>'
+            if entry.when is not None
+            else shown
+        )
+        if entry.inferred:
+            text += f' ({timeline.INFERRED_FR} <span lang="en">/ {timeline.INFERRED_EN}</span>)'
+        return text
+
+    def _timeline(self, accords: list[timeline.Dated], path: str) -> str:
+        """The accords' timeline (:mod:`timeline`), inline; "" if none has a date."""
+        svg = timeline.render(accords, self.labels.fr, lambda iri: href(path, self.pages[iri]))
+        if not svg:
+            return ""
+        undated = sum(1 for a in accords if a.when is None)
+        one = undated == 1
+        missing = (
+            f" {undated} accord{'' if one else 's'} sans date n’y figure{'' if one else 'nt'} pas "
+            f'<span lang="en">/ {undated} without a date {"is" if one else "are"} not shown</span>.'
+            if undated
+            else ""
+        )
+        return (
+            f'<figure class="timeline" id="timeline">\n<div class="scroll">{svg}</div>'
+            "<figcaption>Les accords à leur date de signature, chacun lié à sa page "
+            '<span lang="en">/ The accords at their signing dates, each linked to its page'
+            f"</span>.{missing}</figcaption>\n</figure>"
+        )
 
     def _list_section(
         self, fr: str, en: str | None, members: list[str], path: str, level: int = 2
