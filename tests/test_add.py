@@ -16,9 +16,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from accords_kg.add import Refused, add
+from accords_kg.cli import main
 from accords_kg.store import Store
 from accords_kg.validate import validate
 from conftest import ROOT
+from test_template import FILLED, HALF_FILLED, fill
 
 ID = "https://w3id.org/accords-kg/id/"
 FOAF_NAME = URIRef("http://xmlns.com/foaf/0.1/name")
@@ -112,6 +114,27 @@ def test_a_violating_entry_changes_nothing(tmp_path: Path) -> None:
     outcome = add([bad], territories="none", root=root)
     assert not outcome.report.conforms and outcome.written == []
     assert snapshot(root) == before
+
+
+def test_a_half_filled_template_is_refused_naming_its_placeholders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``accords add`` of a template left half-filled: exit 1, each placeholder named, and
+    not a byte written."""
+    root = project(tmp_path)
+    half = tmp_path / "half.ttl"
+    half.write_text(fill(FILLED, keep=HALF_FILLED), encoding="utf-8")
+    before = snapshot(root)
+    monkeypatch.setenv("ACCORDS_KG_HOME", str(root))
+    assert main(["add", str(half), "--territories", "none", "--lang", "en"]) == 1
+    out, err = capsys.readouterr()
+    for name in HALF_FILLED:
+        assert f"Template placeholder left unfilled: @@{name}@@." in out
+    assert "DOES NOT CONFORM" in out and "wrote" not in err
+    assert snapshot(root) == before
+    assert sorted(p.name for p in (root / "data").iterdir() if p.name.startswith(".")) == [
+        ".accords-add.lock"
+    ]
 
 
 def test_redefining_a_label_needs_replace(tmp_path: Path) -> None:
