@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
-from accords_kg.add import Refused, add
+from accords_kg import turtle
+from accords_kg.add import Refused, add, new_text
+from accords_kg.cli import main
+from accords_kg.errors import InputError
+from accords_kg.load import parse_file
 from accords_kg.store import Store
 from accords_kg.validate import validate
 from conftest import ROOT
+from test_template import FILLED, HALF_FILLED, fill
 
 ID = "https://w3id.org/accords-kg/id/"
 FOAF_NAME = URIRef("http://xmlns.com/foaf/0.1/name")
@@ -104,6 +110,116 @@ def test_add_writes_each_block_where_it_belongs(tmp_path: Path) -> None:
     assert snapshot(root) == before
 
 
+GOOD = ROOT / "tests" / "entries" / "good" / "complete-accord.ttl"
+
+
+def data_triples(root: Path) -> set[tuple[Node, Node, Node]]:
+    """The union of the triples of ``data/*.ttl``, each file parsed alone (each must be
+    Turtle on its own, declaring what it uses)."""
+    found: set[tuple[Node, Node, Node]] = set()
+    for path in sorted((root / "data").glob("*.ttl")):
+        found |= set(Graph().parse(path, format="turtle", publicID=path.as_uri()))
+    return found
+
+
+@pytest.mark.parametrize("into", [None, "accords.ttl"])
+def test_the_good_entry_is_written_as_turtle_holding_exactly_its_triples(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    into: str | None,
+) -> None:
+    """``accords add`` of the complete entry, as on a clean checkout (the default territorial
+    layer), each block to its file or all ``--into`` one: exit 0, every data file parses,
+    their union is what it was plus the entry; adding it again changes nothing."""
+    root = project(tmp_path)
+    monkeypatch.setenv("ACCORDS_KG_HOME", str(root))
+    before = data_triples(root)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (root / "data").glob("*.ttl")}
+    entry = set(parse_file(GOOD))
+    assert entry - before, "the entry must bring something new"
+    args = ["add", str(GOOD), *(["--into", into] if into else [])]
+    assert main(args) == 0, capsys.readouterr()
+    assert data_triples(root) == before | entry
+    for name, old in texts.items():  # the old text is all there: only lines were added
+        new = (root / "data" / name).read_text(encoding="utf-8").splitlines()
+        lines = iter(new)
+        assert all(line in lines for line in old.splitlines()), name
+    once = snapshot(root)
+    assert main(args) == 0, capsys.readouterr()
+    assert snapshot(root) == once
+
+
+def test_missing_prefixes_join_the_header_in_order_keeping_its_groups() -> None:
+    text = (
+        "# A data file.\n"
+        "\n"
+        f"@base <{ID}> .\n"
+        "# W3C vocabularies\n"
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "# The project's\n"
+        "@prefix role: <https://w3id.org/accords-kg/role/> .\n"
+        "\n"
+        "<a> org:role role:mayor .\n"
+    )
+    assert turtle.declare(text, {"org", "role"}) == text
+    assert turtle.declare(text, {"acc", "org", "person", "skos", "xsd"}).splitlines() == [
+        "# A data file.",
+        "",
+        f"@base <{ID}> .",
+        "# W3C vocabularies",
+        "@prefix acc: <https://w3id.org/accords-kg/ontology#> .",
+        "@prefix org: <http://www.w3.org/ns/org#> .",
+        "@prefix person: <http://www.w3.org/ns/person#> .",
+        "@prefix prov: <http://www.w3.org/ns/prov#> .",
+        "# The project's",
+        "@prefix role: <https://w3id.org/accords-kg/role/> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        "<a> org:role role:mayor .",
+    ]
+
+
+def test_a_file_without_base_or_prefixes_gets_them_after_its_comment(tmp_path: Path) -> None:
+    path = tmp_path / "bare.ttl"
+    path.write_text(
+        "# Written by hand.\n<https://example.org/a> <https://example.org/p> 1 .\n",
+        encoding="utf-8",
+    )
+    subject = URIRef(ID + "person/exemple")
+    entry = Graph()
+    entry.add((subject, FOAF_NAME, Literal("Personne Exemple")))
+    text = new_text(path, entry, [subject], Graph(), replace=False)
+    assert text.startswith(
+        f"# Written by hand.\n\n@base <{ID}> .\n@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\n"
+    )
+    written = set(Graph().parse(data=text, format="turtle"))
+    assert written == set(Graph().parse(path, format="turtle")) | set(entry)
+
+
+def test_a_prefix_the_file_binds_elsewhere_is_written_in_full(tmp_path: Path) -> None:
+    """``schema:`` bound to http://schema.org/ in the file: the entry's https://schema.org/
+    terms are not written with it (they would silently change namespace)."""
+    path = tmp_path / "other.ttl"
+    path.write_text(
+        f'@base <{ID}> .\n@prefix schema: <http://schema.org/> .\n\n<org/a> schema:name "A" .\n',
+        encoding="utf-8",
+    )
+    subject = URIRef(ID + "source/exemple")
+    entry = Graph()
+    entry.add((subject, URIRef("https://schema.org/url"), URIRef("https://example.org/s")))
+    text = new_text(path, entry, [subject], Graph(), replace=False)
+    assert "<https://schema.org/url>" in text
+    assert set(Graph().parse(data=text, format="turtle")) == set(
+        Graph().parse(path, format="turtle")
+    ) | set(entry)
+    path.write_text(f"@base <{ID}other/> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="@base"):
+        new_text(path, entry, [subject], Graph(), replace=False)
+
+
 def test_a_violating_entry_changes_nothing(tmp_path: Path) -> None:
     root = project(tmp_path)
     before = snapshot(root)
@@ -112,6 +228,27 @@ def test_a_violating_entry_changes_nothing(tmp_path: Path) -> None:
     outcome = add([bad], territories="none", root=root)
     assert not outcome.report.conforms and outcome.written == []
     assert snapshot(root) == before
+
+
+def test_a_half_filled_template_is_refused_naming_its_placeholders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``accords add`` of a template left half-filled: exit 1, each placeholder named, and
+    not a byte written."""
+    root = project(tmp_path)
+    half = tmp_path / "half.ttl"
+    half.write_text(fill(FILLED, keep=HALF_FILLED), encoding="utf-8")
+    before = snapshot(root)
+    monkeypatch.setenv("ACCORDS_KG_HOME", str(root))
+    assert main(["add", str(half), "--territories", "none", "--lang", "en"]) == 1
+    out, err = capsys.readouterr()
+    for name in HALF_FILLED:
+        assert f"Template placeholder left unfilled: @@{name}@@." in out
+    assert "DOES NOT CONFORM" in out and "wrote" not in err
+    assert snapshot(root) == before
+    assert sorted(p.name for p in (root / "data").iterdir() if p.name.startswith(".")) == [
+        ".accords-add.lock"
+    ]
 
 
 def test_redefining_a_label_needs_replace(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ defect. Validating it together with the curated data must give exactly the findi
 table below (focus node, path, shape, severity, constraint component), nothing else. A few
 constraints cannot be broken alone, because another rule necessarily fails with them: their
 entries are in ``tests/entries/coupled/``, with every finding they give. A test checks that
-every constraint of the shapes has its entry. The good entry
-``tests/entries/good/complete-accord.ttl`` gives no finding at all with the whole dataset, nor
-does the dataset alone, and the shapes graph is itself valid SHACL (pyshacl's meta-SHACL check).
+every constraint of the shapes has its entry. The good entries of ``tests/entries/good/``
+(a complete accord; a source written with DESIGN.md's terms) give no finding at all with the
+whole dataset, nor does the dataset alone, and the shapes graph is itself valid SHACL
+(pyshacl's meta-SHACL check).
 
 Every entry is a fictional test fixture (people, associations, accord, source); it may refer
 to the dataset's territories, roles and themes, never state anything about a real person.
@@ -436,14 +437,19 @@ BAD: dict[str, Expect] = {
     "source-checksum-twice.ttl": V(SOURCE, "acc:sha256", "SourceShape", "MaxCount"),
     "source-issued-not-date.ttl": V(SOURCE, "dcterms:issued", "SourceShape", "Datatype"),
     "source-issued-twice.ttl": V(SOURCE, "dcterms:issued", "SourceShape", "MaxCount"),
-    "source-label-missing.ttl": V(SOURCE, "rdfs:label", "SourceShape", "MinCount"),
     "source-label-two-in-french.ttl": V(SOURCE, "rdfs:label", "SourceShape", "UniqueLang"),
     "source-label-without-language.ttl": V(SOURCE, "rdfs:label", "SourceShape", "Datatype"),
+    "source-title-two-in-french.ttl": V(SOURCE, "dcterms:title", "SourceShape", "UniqueLang"),
+    "source-title-without-language.ttl": V(SOURCE, "dcterms:title", "SourceShape", "Datatype"),
     "source-not-iri.ttl": V(BLANK, None, "SourceShape", "NodeKind"),
     "source-publisher-not-organisation.ttl": V(SOURCE, "dcterms:publisher", "SourceShape", "Class"),
     "source-url-missing.ttl": V(SOURCE, "schema:url", "SourceShape", "MinCount"),
     "source-url-not-iri.ttl": V(SOURCE, "schema:url", "SourceShape", "NodeKind"),
     "source-url-twice.ttl": V(SOURCE, "schema:url", "SourceShape", "MaxCount"),
+    # --- shp:SourceTitleShape: a title (dcterms:title, as DESIGN.md) or a description
+    # (rdfs:label, as the curated data), at least one (good/source-from-the-design.ttl has
+    # only the title)
+    "source-untitled.ttl": V(SOURCE, None, "SourceTitleShape", "Or"),
     # --- SHACL-SPARQL rules (shapes/rules.ttl)
     "signature-party-rule.ttl": V(SIGNATURE, "opengov:onBehalfOf", "SignaturePartyRule", "SPARQL"),
     "capacity-holder-rule-intervention.ttl": V(
@@ -514,7 +520,7 @@ COUPLED: dict[str, tuple[Expect, ...]] = {
 }
 
 #: tests/entries/good/: no finding at all, not even a Warning.
-GOOD = ["complete-accord.ttl"]
+GOOD = ["complete-accord.ttl", "source-from-the-design.ttl"]
 
 #: Every bad and coupled entry (``bad/….ttl``) and the findings it must give.
 EXPECTED: dict[str, tuple[Expect, ...]] = {

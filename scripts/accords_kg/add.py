@@ -8,7 +8,9 @@
    ``accords validate`` uses; any violation stops everything (exit 1) before a byte is
    written.
 4. Each new block goes to the file of its resource's kind (``people.ttl``, ``offices.ttl``…)
-   or to ``into``; blocks the data already holds for a resource are rewritten in place.
+   or to ``into``; blocks the data already holds for a resource are rewritten in place. The
+   file's header gains an ``@prefix`` line for every prefix the blocks use that it lacks, and
+   the new text must read back as the old triples plus the entry's before anything is written.
 5. Every changed file is written to a temporary file and fsynced; a journal naming them is
    written and fsynced; then they are renamed over the originals and the journal removed.
    A process killed at any moment leaves either the old files or a journal from which
@@ -22,15 +24,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
 from . import turtle
 from .errors import AccordsError, InputError, UsageError
 from .files import commit, locked, recover
+from .focus import Triple
 from .load import parse_file
-from .resources import checkout
+from .resources import ID_BASE, checkout
 from .store import Store
 from .validate import Report, validate_entry
 
@@ -114,12 +117,25 @@ def _split_blocks(text: str) -> list[tuple[str | None, str]]:
 
 
 def new_text(path: Path, entry: Graph, subjects: list[Node], data: Graph, replace: bool) -> str:
-    """``path``'s text with the blocks of ``subjects`` merged in (rewritten where they exist)."""
+    """``path``'s text with the blocks of ``subjects`` merged in (rewritten where they exist),
+    and an ``@prefix`` line in its header for every prefix the blocks use.
+
+    The blocks use the project's prefixes, but for one the file binds to another namespace
+    (then they write the full IRI); their resource IRIs are relative to the project's base,
+    so a file with another ``@base`` is refused.
+    """
     text = (
         path.read_text(encoding="utf-8")
         if path.exists()
-        else turtle.header("Entries added with `accords add`.")
+        else turtle.header("Entries added with `accords add`.", prefixes=())
     )
+    _, bases = turtle.directives(text)
+    if bases - {ID_BASE}:
+        raise InputError(
+            f"{path.name} declares @base <{min(bases - {ID_BASE})}>: accords add writes resource "
+            f"IRIs relative to <{ID_BASE}> / base différente de celle du projet"
+        )
+    writer = turtle.Writer(turtle.usable_prefixes(text))
     keys = {turtle.term(s).strip("<>"): s for s in subjects}
     out: list[str] = []
     done: set[Node] = set()
@@ -139,14 +155,14 @@ def new_text(path: Path, entry: Graph, subjects: list[Node], data: Graph, replac
             merged.add(triple)
         for triple in entry.triples((subject, None, None)):
             merged.add(triple)
-        out.append(turtle.block(merged, subject))
+        out.append(writer.block(merged, subject))
         done.add(subject)
     rest = [s for s in subjects if s not in done]
     if rest:
         if not "".join(out).endswith("\n\n"):
             out.append("\n")
-        out.append(turtle.blocks(entry, rest))
-    return "".join(out)
+        out.append(writer.blocks(entry, rest))
+    return turtle.declare("".join(out), writer.used)
 
 
 def replaced(entry: Graph, data: Graph) -> list[tuple[Node, Node, Node]]:
@@ -219,9 +235,30 @@ def add(
             name: new_text(folder / name, entry, subjects, curated, replace)
             for name, subjects in files.items()
         }
-        for name, text in texts.items():  # what is written must read back
-            try:
-                Graph().parse(data=text, format="turtle", publicID=(folder / name).as_uri())
-            except Exception as exc:  # pragma: no cover - a writer bug, never user input
-                raise InputError(f"internal error writing {name}: {exc}") from None
+        for name, text in texts.items():
+            _reads_back(folder / name, text, entry, files[name], removed)
         return Outcome(report, commit(folder, texts))
+
+
+def _reads_back(
+    path: Path, text: str, entry: Graph, subjects: list[Node], removed: list[Triple]
+) -> None:
+    """What is written must read back: Turtle, holding the file's triples (but those
+    ``--replace`` removes) and the entry's for ``subjects``; else nothing is written."""
+    try:
+        written = Graph().parse(data=text, format="turtle", publicID=path.as_uri())
+        before = (
+            Graph().parse(path, format="turtle", publicID=path.as_uri())
+            if path.exists()
+            else Graph()
+        )
+    except Exception as exc:  # pragma: no cover - a writer bug, never user input
+        raise InputError(f"internal error writing {path.name}: {exc}") from None
+    expected = {t for t in before if not any(isinstance(n, BNode) for n in t)} - set(removed)
+    expected |= {t for s in subjects for t in entry.triples((s, None, None))}
+    lost = expected - set(written)
+    if lost:  # pragma: no cover - a writer bug, never user input
+        raise InputError(
+            f"internal error writing {path.name}: {len(lost)} triple(s) would not read back, "
+            f"such as {min(lost, key=str)}"
+        )

@@ -3,6 +3,8 @@
 - **Official units exist.** With the territorial layer loaded, an entry may not declare a
   région, département, commune or EPCI that the official files do not have: a made-up code
   with a valid pattern (and Luhn key) would otherwise pass.
+- **No placeholder is left.** No ``@@…@@`` placeholder of the template may stay anywhere in
+  an entry: in a literal, a datatype, or an IRI in any position (see :func:`placeholders`).
 - **Evidence is verbatim.** An ``acc:evidence`` excerpt must occur in the text of a source it
   cites whose SHA-256 the graph records, wherever that text is at hand (the folder
   ``ACCORDS_KG_SOURCES``, else ``shared/sources`` beside the checkout).
@@ -12,10 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .resources import ONTOLOGY_NS, home
 from .store import Store
@@ -63,6 +68,76 @@ def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]
                     )
                 )
     return found
+
+
+#: A template placeholder: ``@@`` + a name without ``@`` or white space + ``@@``. An e-mail
+#: address (one ``@``) is not one.
+PLACEHOLDER = re.compile(r"@@[^@\s]+@@")
+
+
+def _placeholders_in(node: Node) -> list[str]:
+    """The placeholders written in one parsed term, in order, each once.
+
+    An IRI is read as rdflib gives it (``<@@SOURCE_URL@@>`` is ``…/id/@@SOURCE_URL@@``
+    relative to the ``@base``, and a prefixed name with escaped ``@`` signs is ``…/@@ROLE@@``)
+    and percent-decoded (``%40%40ROLE%40%40``); a literal by its text and its datatype IRI.
+    """
+    iri = node.datatype if isinstance(node, Literal) else node
+    texts = [str(node)] if isinstance(node, Literal) else []
+    if isinstance(iri, URIRef):
+        texts += [str(iri), unquote(str(iri))]
+    found: list[str] = []
+    for text in texts:
+        for name in PLACEHOLDER.findall(text):
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def placeholders(entry: Graph, lang: str = "en") -> list[Finding]:
+    """Every term of the entry that still holds an ``@@…@@`` placeholder of the template.
+
+    A check rather than a SHACL-SPARQL rule: a placeholder may sit in any position of any
+    triple, a predicate or the subject of an untyped node included, and SHACL has no target
+    for "every node" or "every predicate" (a SPARQL target would make every validation of an
+    entry fall back to the whole graph, see :func:`accords_kg.focus.bounded`); and only the
+    entry can bring one, so a rule scanning every term of the dataset each time would look
+    in the wrong place. The decision is on the parsed terms, not on the file's text: the
+    template's comments name placeholders too, and an escaped or relative IRI only shows
+    what it is once parsed.
+
+    One finding per offending term: an object with its subject (focus node) and predicate
+    (path); a predicate with its subject, itself as the path and the value; a subject as the
+    focus node and the value, with no path (the node itself is wrong).
+    """
+    found: set[Finding] = set()
+    for s, p, o in entry:
+        for path, value in ((None, s), (p, p), (p, o)):
+            names = _placeholders_in(value)
+            if not names:
+                continue
+            listed = ", ".join(names)
+            en = (
+                f"Template placeholder left unfilled: {listed}. Replace it with what the "
+                "source says, or delete the statement."
+            )
+            fr = (
+                f"Espace réservé du modèle non rempli : {listed}. Remplacez-le par ce que dit "
+                "la source, ou supprimez l'énoncé."
+            )
+            found.add(
+                Finding(
+                    focusNode=str(s),
+                    path=None if path is None else str(path),
+                    value=str(value),
+                    severity="Violation",
+                    message=fr if lang == "fr" else en,
+                    constraint=CHECKS + "PlaceholderCheckConstraint",
+                    shape=CHECKS + "PlaceholderCheck",
+                    messages=(("en", en), ("fr", fr)),
+                )
+            )
+    return sorted(found, key=lambda f: (f.focusNode, f.path or "", f.value or ""))
 
 
 def sources_folder() -> Path | None:

@@ -4,12 +4,16 @@ One block per subject: ``<key> a classes ;`` then one line per predicate, sorted
 sorted and comma-separated; resource IRIs relative to the ``@base``, other IRIs with the
 project's prefixes where their local name allows it. The same triples always give the same
 text.
+
+A :class:`Writer` remembers the prefixes it wrote, so that the file it writes into can
+declare them (:func:`declare`): a block is only Turtle under the ``@prefix`` lines of the
+names it uses.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -22,39 +26,76 @@ _RELATIVE = re.compile(r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*")
 _XSD = PREFIXES["xsd"]
 
 
-def header(comment: str = "") -> str:
-    """``@base`` and every prefix, after an optional comment."""
+def header(comment: str = "", prefixes: Iterable[str] | None = None) -> str:
+    """``@base`` and the ``prefixes`` (every prefix by default), after an optional comment."""
     lines = [f"# {line}".rstrip() for line in comment.splitlines()]
     if lines:
         lines.append("")
     lines.append(f"@base <{ID_BASE}> .")
-    lines += [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
+    names = sorted(PREFIXES if prefixes is None else prefixes)
+    lines += [_prefix_line(p).rstrip("\n") for p in names]
     return "\n".join(lines) + "\n"
+
+
+class Writer:
+    """Writes terms and blocks with ``prefixes`` (the project's by default) and records in
+    :attr:`used` the names it wrote."""
+
+    def __init__(self, prefixes: Mapping[str, str] = PREFIXES) -> None:
+        #: longest namespace first, so that the most specific prefix wins
+        self._prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.used: set[str] = set()
+
+    def term(self, node: Node) -> str:
+        """One RDF term in Turtle, as the project writes it."""
+        if isinstance(node, URIRef):
+            text = str(node)
+            if text.startswith(ID_BASE) and _RELATIVE.fullmatch(text[len(ID_BASE) :]):
+                return f"<{text[len(ID_BASE) :]}>"
+            for prefix, namespace in self._prefixes:
+                local = text[len(namespace) :]
+                if text.startswith(namespace) and _LOCAL.fullmatch(local):
+                    self.used.add(prefix)
+                    return f"{prefix}:{local}"
+            if re.search(r'[\x00-\x20<>"{}|^`\\]', text):
+                raise ValueError(f"not a valid IRI (space or forbidden character): {text!r}")
+            return f"<{text}>"
+        if isinstance(node, Literal):
+            body = _string(str(node))
+            if node.language:
+                return f"{body}@{node.language}"
+            if node.datatype is not None and str(node.datatype) != _XSD + "string":
+                return f"{body}^^{self.term(URIRef(node.datatype))}"
+            return body
+        if isinstance(node, BNode):
+            raise ValueError("blank nodes are not written: name every resource with an IRI")
+        raise TypeError(f"not an RDF term: {node!r}")
+
+    def block(self, graph: Graph, subject: Node) -> str:
+        """The block of one subject."""
+        classes = sorted(self.term(o) for o in graph.objects(subject, RDF.type))
+        first = self.term(subject)
+        lines = [f"{first} a {' , '.join(classes)}"] if classes else [first]
+        by_predicate: dict[str, list[str]] = {}
+        for predicate, obj in graph.predicate_objects(subject):
+            if predicate != RDF.type:
+                by_predicate.setdefault(self.term(predicate), []).append(self.term(obj))
+        rest = [f"{p} {' , '.join(sorted(objs))}" for p, objs in sorted(by_predicate.items())]
+        if classes:
+            body = [lines[0]] + [f"    {line}" for line in rest]
+        else:
+            body = [f"{lines[0]} {rest[0]}"] + [f"    {line}" for line in rest[1:]]
+        return " ;\n".join(body) + " .\n"
+
+    def blocks(self, graph: Graph, subjects: Iterable[Node] | None = None) -> str:
+        """The blocks of ``subjects`` (every subject by default), sorted, a blank line apart."""
+        chosen = sorted(set(graph.subjects() if subjects is None else subjects), key=term)
+        return "\n".join(self.block(graph, s) for s in chosen)
 
 
 def term(node: Node) -> str:
     """One RDF term in Turtle, as the project writes it."""
-    if isinstance(node, URIRef):
-        text = str(node)
-        if text.startswith(ID_BASE) and _RELATIVE.fullmatch(text[len(ID_BASE) :]):
-            return f"<{text[len(ID_BASE) :]}>"
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            local = text[len(namespace) :]
-            if text.startswith(namespace) and _LOCAL.fullmatch(local):
-                return f"{prefix}:{local}"
-        if re.search(r'[\x00-\x20<>"{}|^`\\]', text):
-            raise ValueError(f"not a valid IRI (space or forbidden character): {text!r}")
-        return f"<{text}>"
-    if isinstance(node, Literal):
-        body = _string(str(node))
-        if node.language:
-            return f"{body}@{node.language}"
-        if node.datatype is not None and str(node.datatype) != _XSD + "string":
-            return f"{body}^^{term(URIRef(node.datatype))}"
-        return body
-    if isinstance(node, BNode):
-        raise ValueError("blank nodes are not written: name every resource with an IRI")
-    raise TypeError(f"not an RDF term: {node!r}")
+    return Writer().term(node)
 
 
 def _uchar(match: re.Match[str]) -> str:  # a control character in a string
@@ -75,26 +116,100 @@ def _string(text: str) -> str:
 
 def block(graph: Graph, subject: Node) -> str:
     """The block of one subject."""
-    classes = sorted(term(o) for o in graph.objects(subject, RDF.type))
-    lines = [f"{term(subject)} a {' , '.join(classes)}"] if classes else [term(subject)]
-    by_predicate: dict[str, list[str]] = {}
-    for predicate, obj in graph.predicate_objects(subject):
-        if predicate != RDF.type:
-            by_predicate.setdefault(term(predicate), []).append(term(obj))
-    rest = [f"{p} {' , '.join(sorted(objs))}" for p, objs in sorted(by_predicate.items())]
-    if classes:
-        body = [lines[0]] + [f"    {line}" for line in rest]
-    else:
-        body = [f"{lines[0]} {rest[0]}"] + [f"    {line}" for line in rest[1:]]
-    return " ;\n".join(body) + " .\n"
+    return Writer().block(graph, subject)
 
 
 def blocks(graph: Graph, subjects: Iterable[Node] | None = None) -> str:
     """The blocks of ``subjects`` (every subject by default), sorted, a blank line apart."""
-    chosen = sorted(set(graph.subjects() if subjects is None else subjects), key=term)
-    return "\n".join(block(graph, s) for s in chosen)
+    return Writer().blocks(graph, subjects)
 
 
 def document(graph: Graph, comment: str = "") -> str:
     """A whole Turtle file: header, then every subject's block."""
     return header(comment) + "\n" + blocks(graph)
+
+
+# ---------------------------------------------------------------------------
+# A file's prefix block
+# ---------------------------------------------------------------------------
+
+#: ``@prefix p: <ns> .`` or SPARQL-style ``PREFIX p: <ns>``, at the start of a line.
+_PREFIX = re.compile(
+    r"\s*(?:@prefix|(?i:prefix))\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.?\s*(?:#.*)?$"
+)
+#: ``@base <iri> .`` or ``BASE <iri>``.
+_BASE = re.compile(r"\s*(?:@base|(?i:base))\s*<([^>]*)>\s*\.?\s*(?:#.*)?$")
+
+
+def _prefix_line(prefix: str) -> str:
+    return f"@prefix {prefix}: <{PREFIXES[prefix]}> .\n"
+
+
+def directives(text: str) -> tuple[dict[str, set[str]], set[str]]:
+    """Every namespace each prefix name is declared with in ``text``, and every base."""
+    prefixes: dict[str, set[str]] = {}
+    bases: set[str] = set()
+    for line in text.splitlines():
+        if match := _PREFIX.match(line):
+            prefixes.setdefault(match.group(1) or "", set()).add(match.group(2))
+        elif match := _BASE.match(line):
+            bases.add(match.group(1))
+    return prefixes, bases
+
+
+def usable_prefixes(text: str) -> dict[str, str]:
+    """The project's prefixes that ``text`` does not declare with another namespace."""
+    declared, _ = directives(text)
+    return {p: ns for p, ns in PREFIXES.items() if declared.get(p, {ns}) == {ns}}
+
+
+def declare(text: str, prefixes: Iterable[str]) -> str:
+    """``text`` with ``@base`` and an ``@prefix`` line for each of the project's ``prefixes``
+    that its header does not declare yet.
+
+    The header is the run of comments, blank lines and directives before the first
+    statement. A new ``@prefix`` line goes before the first of the header's whose name sorts
+    after it (so that a sorted block stays sorted, and a grouped, commented one keeps its
+    groups and comments), else after the last; with no ``@prefix`` line, after ``@base``;
+    with neither, after the file's opening comment, a blank line apart.
+    """
+    lines = text.splitlines(keepends=True)
+    top = 0
+    while top < len(lines) and (
+        not lines[top].strip()
+        or lines[top].lstrip().startswith("#")
+        or _PREFIX.match(lines[top])
+        or _BASE.match(lines[top])
+    ):
+        top += 1
+    head = [(i, _PREFIX.match(lines[i])) for i in range(top)]
+    names = {m.group(1) or "": i for i, m in head if m}
+    missing = sorted(set(prefixes) - set(names))
+    has_base = any(_BASE.match(lines[i]) for i in range(top))
+    if not missing and has_base:
+        return text
+    new = [_prefix_line(p) for p in missing]
+    if names:
+        for name, line in zip(missing, new, strict=True):
+            later = [i for n, i in names.items() if n > name]
+            at = min(later) if later else max(names.values()) + 1
+            lines.insert(at, line)
+            names = {n: i + (i >= at) for n, i in names.items()}
+            names[name] = at
+        if not has_base:
+            lines.insert(min(names.values()), f"@base <{ID_BASE}> .\n")
+        return "".join(lines)
+    base = [i for i in range(top) if _BASE.match(lines[i])]
+    if base:
+        lines[base[0] + 1 : base[0] + 1] = new
+        return "".join(lines)
+    at = 0
+    while at < len(lines) and lines[at].lstrip().startswith("#"):
+        at += 1
+    block = [f"@base <{ID_BASE}> .\n", *new]
+    if at:
+        block.insert(0, "\n")
+    if at < len(lines) and lines[at].strip():
+        block.append("\n")
+    lines[at:at] = block
+    return "".join(lines)

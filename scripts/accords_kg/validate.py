@@ -291,7 +291,11 @@ def validate_entry(
         found = _core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
         found |= _rule_findings(oxigraph_graph(data), sparql_rules, lang, nodes)
         report = _report(found)
-    extra = checks.unknown_units(entry, store, lang) + checks.unquoted_evidence(entry, data, lang)
+    extra = (
+        checks.placeholders(entry, lang)
+        + checks.unknown_units(entry, store, lang)
+        + checks.unquoted_evidence(entry, data, lang)
+    )
     if not extra:
         return report
     return _report([*report.results, *extra])
