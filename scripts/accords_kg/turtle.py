@@ -64,8 +64,11 @@ class Writer:
             body = _string(str(node))
             if node.language:
                 return f"{body}@{node.language}"
-            if node.datatype is not None and str(node.datatype) != _XSD + "string":
-                return f"{body}^^{self.term(URIRef(node.datatype))}"
+            datatype = None if node.datatype is None else str(node.datatype)
+            if datatype in _SHORTHAND and _SHORTHAND[datatype].fullmatch(str(node)):
+                return str(node)  # 100, true: Turtle's own forms, as a person writes them
+            if datatype is not None and datatype != _XSD + "string":
+                return f"{body}^^{self.term(URIRef(datatype))}"
             return body
         if isinstance(node, BNode):
             raise ValueError("blank nodes are not written: name every resource with an IRI")
@@ -80,7 +83,7 @@ class Writer:
         for predicate, obj in graph.predicate_objects(subject):
             if predicate != RDF.type:
                 by_predicate.setdefault(self.term(predicate), []).append(self.term(obj))
-        rest = [f"{p} {' , '.join(sorted(objs))}" for p, objs in sorted(by_predicate.items())]
+        rest = [_objects(p, sorted(objs)) for p, objs in sorted(by_predicate.items())]
         if classes:
             body = [lines[0]] + [f"    {line}" for line in rest]
         else:
@@ -91,6 +94,23 @@ class Writer:
         """The blocks of ``subjects`` (every subject by default), sorted, a blank line apart."""
         chosen = sorted(set(graph.subjects() if subjects is None else subjects), key=term)
         return "\n".join(self.block(graph, s) for s in chosen)
+
+
+#: Datatypes whose canonical literals Turtle writes bare (``100``, ``true``).
+_SHORTHAND = {
+    _XSD + "integer": re.compile(r"-?(0|[1-9][0-9]*)"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
+#: A predicate line longer than this puts each of its objects on a line of its own.
+WIDTH = 100
+
+
+def _objects(predicate: str, objects: list[str]) -> str:
+    """``predicate o1 , o2``, or one object a line when that would be too long to read."""
+    line = f"{predicate} {' , '.join(objects)}"
+    if len(objects) == 1 or len(line) + 4 <= WIDTH:
+        return line
+    return f"{predicate} " + " ,\n        ".join(objects)
 
 
 def term(node: Node) -> str:
