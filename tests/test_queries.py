@@ -248,6 +248,10 @@ S1 = "communique-declaration-de-bethune"
 S2 = "banque-des-territoires-accord-hauts-de-france"
 S3 = "gazette-nord-pas-de-calais-renouveau-productif"
 S4 = "envies-de-ville-reindustrialisation-territoires"
+S5 = "banque-des-territoires-convention-grand-est-pompey"
+S7 = "macommune-info-pacte-bourgogne-franche-comte"
+S8 = "regions-de-france-bourgogne-franche-comte"
+S10 = "journal-du-palais-bfc-desindustrialisation"
 SIGNED = "ont signé à Béthune"
 
 
@@ -274,6 +278,7 @@ def test_provenance_of_the_accord(store: Store) -> None:
         (accord, S4, None),
         (accord, S3, None),
         (event, S2, None),
+        (event, S5, None),
         (event, S1, "Le 18 décembre"),
         (event, S1, SIGNED),
         (event, S1, "signé devant plus de cent élus et chefs d’entreprises, cadres "
@@ -282,6 +287,7 @@ def test_provenance_of_the_accord(store: Store) -> None:
         (event, S3, None),
         ("quotation/declaration-de-bethune-2023-1", S1,
          "Cet accord traduit la volonté de la région"),
+        ("quotation/declaration-de-bethune-2023-1", S7, None),
         (signature + "olivier-gacquerre", S2, None),
         (signature + "olivier-gacquerre", S1,
          "Olivier Gacquerre, président de la communauté d'Agglomération Béthune-Bruay Artois "
@@ -302,6 +308,9 @@ def test_provenance_of_a_mandate_from_a_secondary_source(store: Store) -> None:
     assert sorted((r[1].removeprefix(ID), r[3]) for r in result if r[0] == mandate) == [
         ("source/banque-des-territoires-accord-hauts-de-france", None),
         ("source/envies-de-ville-reindustrialisation-territoires", None),
+        ("source/" + S10, None),  # S7, S8 and S10 attest it again on 15 May 2024
+        ("source/" + S7, None),
+        ("source/" + S8, None),
     ]
 
 
