@@ -8,13 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 from accords_kg.cli import main
 from accords_kg.results import from_json
 
 ENTRIES = Path(__file__).parent / "entries"
 SIGNATORIES = ["Olivier Gacquerre", "Sébastien Martin", "Xavier Bertrand"]
+#: the first accord: the formats are checked on its rows (other accords have their own)
+BETHUNE = "accord=https://w3id.org/accords-kg/id/accord/declaration-de-bethune-2023"
 
 
 GRAPH_COMMANDS = {"query", "validate", "dump", "stats"}
@@ -32,7 +34,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_who_signed_table_answers_who_what_where_when(capsys) -> None:
-    code, out, _ = run(capsys, "query", "who-signed")
+    code, out, _ = run(capsys, "query", "who-signed", "--param", BETHUNE)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == [
@@ -48,7 +50,7 @@ def test_who_signed_table_answers_who_what_where_when(capsys) -> None:
 
 
 def test_json_is_w3c_sparql_results(capsys) -> None:
-    code, out, _ = run(capsys, "query", "who-signed", "--format", "json")
+    code, out, _ = run(capsys, "query", "who-signed", "--param", BETHUNE, "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert doc["head"]["vars"][0] == "accord"
@@ -63,11 +65,11 @@ def test_json_is_w3c_sparql_results(capsys) -> None:
 
 
 def test_csv_and_tsv_follow_the_w3c_notes(capsys) -> None:
-    _, out, _ = run(capsys, "query", "who-signed", "--format", "csv")
+    _, out, _ = run(capsys, "query", "who-signed", "--param", BETHUNE, "--format", "csv")
     assert out.startswith("accord,date,place,placeCode,signatory,capacity,party\r\n")
     table = list(csv.reader(io.StringIO(out)))
     assert [row[4] for row in table[1:]] == SIGNATORIES
-    _, out, _ = run(capsys, "query", "who-signed", "--format", "tsv")
+    _, out, _ = run(capsys, "query", "who-signed", "--param", BETHUNE, "--format", "tsv")
     lines = out.splitlines()
     assert lines[0] == "?accord\t?date\t?place\t?placeCode\t?signatory\t?capacity\t?party"
     assert lines[1].split("\t")[1] == '"2023-12-18"^^<http://www.w3.org/2001/XMLSchema#date>'
@@ -196,7 +198,13 @@ def test_stats(capsys) -> None:
     code, out, _ = run(capsys, "stats", "--format", "csv")
     assert code == 0
     assert "data," in out and "ontology," in out
-    assert "https://w3id.org/accords-kg/ontology#Mandate,9\r\n" in out
+    # the count stats gives is the number of mandates the curated files hold
+    mandate = URIRef("https://w3id.org/accords-kg/ontology#Mandate")
+    files = Graph()
+    for path in sorted((ENTRIES.parents[1] / "data").glob("*.ttl")):
+        files.parse(path, format="turtle")
+    held = len(set(files.subjects(RDF.type, mandate)))
+    assert held >= 9 and f"{mandate},{held}\r\n" in out
 
 
 def test_queries_lists_names_summaries_and_parameters(capsys) -> None:
