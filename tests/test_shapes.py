@@ -393,9 +393,11 @@ BAD: dict[str, Expect] = {
         INTERVENTION, "^acc:intervention", "InterventionShape", "MinCount"
     ),
     # --- shp:QuotationShape
-    "quotation-event-not-ceremony.ttl": V(QUOTATION, "schema:isPartOf", "QuotationShape", "Class"),
     "quotation-event-twice.ttl": V(QUOTATION, "schema:isPartOf", "QuotationShape", "MaxCount"),
     "quotation-not-iri.ttl": V(BLANK, None, "QuotationShape", "NodeKind"),
+    "quotation-part-of-not-ceremony-or-accord.ttl": V(
+        QUOTATION, "schema:isPartOf", "QuotationShape", "Or"
+    ),
     "quotation-speaker-not-person.ttl": V(QUOTATION, "schema:creator", "QuotationShape", "Class"),
     "quotation-speaker-twice.ttl": V(QUOTATION, "schema:creator", "QuotationShape", "MaxCount"),
     "quotation-text-missing.ttl": V(QUOTATION, "schema:text", "QuotationShape", "MinCount"),
