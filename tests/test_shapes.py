@@ -120,6 +120,7 @@ ACCORD = "accord/exemple-accord"
 SIGNATURE = "signature/exemple-accord-exemple-personne"
 CEREMONY = "event/exemple-ceremonie"
 INTERVENTION = "intervention/exemple-ceremonie-exemple-personne"
+PRESENCE = "presence/exemple-ceremonie-exemple-personne"
 QUOTATION = "quotation/exemple-ceremonie-1"
 SOURCE = "source/exemple-source"
 
@@ -360,6 +361,15 @@ BAD: dict[str, Expect] = {
         CEREMONY, "schema:location", "SigningCeremonyShape", "Class"
     ),
     "ceremony-place-twice.ttl": V(CEREMONY, "schema:location", "SigningCeremonyShape", "MaxCount"),
+    "ceremony-premises-not-organisation.ttl": V(
+        CEREMONY, "acc:atPremisesOf", "SigningCeremonyShape", "Class"
+    ),
+    "ceremony-premises-twice.ttl": V(
+        CEREMONY, "acc:atPremisesOf", "SigningCeremonyShape", "MaxCount"
+    ),
+    "ceremony-presence-not-presence.ttl": V(
+        CEREMONY, "acc:presence", "SigningCeremonyShape", "Class"
+    ),
     # --- shp:InterventionShape
     "intervention-capacity-not-mandate.ttl": V(
         INTERVENTION, "acc:inCapacityOf", "InterventionShape", "Class"
@@ -392,6 +402,16 @@ BAD: dict[str, Expect] = {
     "intervention-without-event.ttl": V(
         INTERVENTION, "^acc:intervention", "InterventionShape", "MinCount"
     ),
+    # --- shp:PresenceShape
+    "presence-attendee-missing.ttl": V(PRESENCE, "acc:attendee", "PresenceShape", "MinCount"),
+    "presence-attendee-not-person.ttl": V(PRESENCE, "acc:attendee", "PresenceShape", "Class"),
+    "presence-attendee-twice.ttl": V(PRESENCE, "acc:attendee", "PresenceShape", "MaxCount"),
+    "presence-capacity-not-mandate.ttl": V(PRESENCE, "acc:inCapacityOf", "PresenceShape", "Class"),
+    "presence-capacity-twice.ttl": V(PRESENCE, "acc:inCapacityOf", "PresenceShape", "MaxCount"),
+    "presence-event-not-ceremony.ttl": V(PRESENCE, "^acc:presence", "PresenceShape", "Class"),
+    "presence-not-iri.ttl": V(BLANK, None, "PresenceShape", "NodeKind"),
+    "presence-two-events.ttl": V(PRESENCE, "^acc:presence", "PresenceShape", "MaxCount"),
+    "presence-without-event.ttl": V(PRESENCE, "^acc:presence", "PresenceShape", "MinCount"),
     # --- shp:QuotationShape
     "quotation-event-twice.ttl": V(QUOTATION, "schema:isPartOf", "QuotationShape", "MaxCount"),
     "quotation-not-iri.ttl": V(BLANK, None, "QuotationShape", "NodeKind"),
@@ -423,6 +443,9 @@ BAD: dict[str, Expect] = {
     ),
     "mandate-without-source.ttl": V(
         MANDATE, "prov:wasDerivedFrom", "StatementProvenanceShape", "MinCount"
+    ),
+    "presence-without-source.ttl": V(
+        PRESENCE, "prov:wasDerivedFrom", "StatementProvenanceShape", "MinCount"
     ),
     "quotation-without-source.ttl": V(
         QUOTATION, "prov:wasDerivedFrom", "StatementProvenanceShape", "MinCount"
@@ -457,10 +480,16 @@ BAD: dict[str, Expect] = {
     "capacity-holder-rule-intervention.ttl": V(
         INTERVENTION, "acc:inCapacityOf", "CapacityHolderRule", "SPARQL"
     ),
+    "capacity-holder-rule-presence.ttl": V(
+        PRESENCE, "acc:inCapacityOf", "CapacityHolderRule", "SPARQL"
+    ),
     "capacity-holder-rule.ttl": V(SIGNATURE, "acc:inCapacityOf", "CapacityHolderRule", "SPARQL"),
     "capacity-party-rule.ttl": V(SIGNATURE, "acc:inCapacityOf", "CapacityPartyRule", "SPARQL"),
     "capacity-in-force-rule-intervention.ttl": V(
         INTERVENTION, "acc:inCapacityOf", "CapacityInForceRule", "SPARQL"
+    ),
+    "capacity-in-force-rule-presence.ttl": V(
+        PRESENCE, "acc:inCapacityOf", "CapacityInForceRule", "SPARQL"
     ),
     "capacity-in-force-rule.ttl": V(SIGNATURE, "acc:inCapacityOf", "CapacityInForceRule", "SPARQL"),
     "mandate-office-rule-organisation.ttl": V(
@@ -475,6 +504,7 @@ BAD: dict[str, Expect] = {
         COMMUNE, "igeo:codeINSEE", "CommuneCodeDepartementRule", "SPARQL"
     ),
     "evidence-rule.ttl": V(CEREMONY, "prov:wasDerivedFrom", "EvidenceRule", "SPARQL"),
+    "evidence-rule-presence.ttl": V(PRESENCE, "prov:wasDerivedFrom", "EvidenceRule", "SPARQL"),
 }
 
 #: tests/entries/coupled/: the constraints that cannot fail alone. The first finding is the
