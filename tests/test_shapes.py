@@ -50,6 +50,7 @@ PREFIXES = {
     "opengov": "http://www.w3.org/ns/opengov#",
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "role": "https://w3id.org/accords-kg/role/",
     "schema": "https://schema.org/",
@@ -121,6 +122,7 @@ SIGNATURE = "signature/exemple-accord-exemple-personne"
 CEREMONY = "event/exemple-ceremonie"
 INTERVENTION = "intervention/exemple-ceremonie-exemple-personne"
 PRESENCE = "presence/exemple-ceremonie-exemple-personne"
+INFERRED = "inference/exemple-ceremonie-date"
 QUOTATION = "quotation/exemple-ceremonie-1"
 SOURCE = "source/exemple-source"
 
@@ -438,6 +440,9 @@ BAD: dict[str, Expect] = {
     "evidence-without-language.ttl": V(
         CEREMONY, "acc:evidence", "StatementProvenanceShape", "Datatype"
     ),
+    "inferred-statement-without-source.ttl": V(
+        INFERRED, "prov:wasDerivedFrom", "StatementProvenanceShape", "MinCount"
+    ),
     "intervention-without-source.ttl": V(
         INTERVENTION, "prov:wasDerivedFrom", "StatementProvenanceShape", "MinCount"
     ),
@@ -455,6 +460,41 @@ BAD: dict[str, Expect] = {
     ),
     "statement-source-not-a-source.ttl": V(
         QUOTATION, "prov:wasDerivedFrom", "StatementProvenanceShape", "Class"
+    ),
+    # --- shp:InferredStatementShape
+    "inferred-statement-not-iri.ttl": V(BLANK, None, "InferredStatementShape", "NodeKind"),
+    "inferred-statement-object-missing.ttl": V(
+        INFERRED, "rdf:object", "InferredStatementShape", "MinCount"
+    ),
+    "inferred-statement-object-twice.ttl": V(
+        "inference/exemple-personne-president-exemple-association-attestee",
+        "rdf:object",
+        "InferredStatementShape",
+        "MaxCount",
+    ),
+    "inferred-statement-predicate-missing.ttl": V(
+        INFERRED, "rdf:predicate", "InferredStatementShape", "MinCount"
+    ),
+    "inferred-statement-predicate-twice.ttl": V(
+        INFERRED, "rdf:predicate", "InferredStatementShape", "MaxCount"
+    ),
+    "inferred-statement-reasoning-missing.ttl": V(
+        INFERRED, "acc:reasoning", "InferredStatementShape", "MinCount"
+    ),
+    "inferred-statement-reasoning-two-in-french.ttl": V(
+        INFERRED, "acc:reasoning", "InferredStatementShape", "UniqueLang"
+    ),
+    "inferred-statement-reasoning-without-language.ttl": V(
+        INFERRED, "acc:reasoning", "InferredStatementShape", "Datatype"
+    ),
+    "inferred-statement-subject-missing.ttl": V(
+        INFERRED, "rdf:subject", "InferredStatementShape", "MinCount"
+    ),
+    "inferred-statement-subject-not-iri.ttl": V(
+        INFERRED, "rdf:subject", "InferredStatementShape", "NodeKind"
+    ),
+    "inferred-statement-subject-twice.ttl": V(
+        INFERRED, "rdf:subject", "InferredStatementShape", "MaxCount"
     ),
     # --- shp:SourceShape
     "source-checksum-not-string.ttl": V(SOURCE, "acc:sha256", "SourceShape", "Datatype"),
@@ -505,6 +545,9 @@ BAD: dict[str, Expect] = {
     ),
     "evidence-rule.ttl": V(CEREMONY, "prov:wasDerivedFrom", "EvidenceRule", "SPARQL"),
     "evidence-rule-presence.ttl": V(PRESENCE, "prov:wasDerivedFrom", "EvidenceRule", "SPARQL"),
+    "inferred-statement-holds-rule.ttl": V(
+        INFERRED, "rdf:object", "InferredStatementHoldsRule", "SPARQL"
+    ),
 }
 
 #: tests/entries/coupled/: the constraints that cannot fail alone. The first finding is the
@@ -548,6 +591,12 @@ COUPLED: dict[str, tuple[Expect, ...]] = {
         V(SIGNATURE, "opengov:onBehalfOf", "SignatureShape", "Class"),
         V(SIGNATURE, "opengov:onBehalfOf", "SignaturePartyRule", "SPARQL"),
         V(SIGNATURE, "acc:inCapacityOf", "CapacityPartyRule", "SPARQL"),
+    ),
+    # No triple has a literal or a blank node as its predicate, so the statement an inferred
+    # statement marks with such a predicate is never in the graph.
+    "inferred-statement-predicate-not-iri.ttl": (
+        V(INFERRED, "rdf:predicate", "InferredStatementShape", "NodeKind"),
+        V(INFERRED, "rdf:object", "InferredStatementHoldsRule", "SPARQL"),
     ),
 }
 
