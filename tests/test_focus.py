@@ -176,6 +176,7 @@ def test_the_shapes_read_a_bounded_neighbourhood() -> None:
     assert focus.inverse_predicates(core, [r.query for r in sparql]) == {
         URIRef("https://w3id.org/accords-kg/ontology#signature"),
         URIRef("https://w3id.org/accords-kg/ontology#intervention"),
+        URIRef("https://w3id.org/accords-kg/ontology#presence"),
     }
 
 
