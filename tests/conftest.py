@@ -35,7 +35,6 @@ SOURCES = ROOT.parent / "shared" / "sources"
 PRESS_RELEASE = SOURCES / "communique-declaration-de-bethune.txt"
 
 
-
 def copy_project(folder: Path) -> Path:
     """A copy of the graph's files (to add into, or to change), under ``folder``."""
     root = folder / "project"

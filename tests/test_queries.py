@@ -1,5 +1,5 @@
 """Competency questions: every saved query against the exact rows it gives for the first
-accord, the Déclaration de Béthune (S1–S4). Each test keeps the rows of that accord (by
+accord, the Déclaration de Béthune (S1 to S4). Each test keeps the rows of that accord (by
 parameter, or by its IRI, date or event), so that the register can grow; the module runs
 on the committed graph and on a copy grown by one more accord (tests/test_register.py has
 the accords that followed)."""
@@ -192,33 +192,42 @@ def test_person_everyone(store: Store) -> None:
 def test_organisations(store: Store) -> None:
     result = {r[0].removeprefix(ID): r[1:] for r in rows(run(store, "organisations"))}
     epci = "établissement public de coopération intercommunale"
-    assert result.items() >= {
-        "org/senat": ("Sénat", "assemblée", None, None, None),
-        "org/intercommunalites-de-france": (IDF, "association", None, None, None),
-        "commune/62119": ("Béthune", "commune", "62119", "216209106", None),
-        "departement/60": ("Oise", "département", "60", None, None),
-        "org/acc": ("ACC", "entreprise", None, None, None),
-        "org/movn-tec": ("Mov’n Tec", "entreprise", None, None, None),
-        "org/banque-des-territoires": ("Banque des Territoires", "organisation", None, None, None),
-        "org/envies-de-ville": ("Envies de ville", "organisation", None, None, None),
-        "org/la-gazette-nord-pas-de-calais": (
-            "La Gazette Nord-Pas de Calais",
-            "organisation",
-            None,
-            None,
-            None,
-        ),
-        "region/32": ("Hauts-de-France", "région", "32", None, None),
-        "epci/247100589": (
-            "CA Le Grand Chalon",
-            epci,
-            None,
-            "247100589",
-            "communauté d'agglomération",
-        ),
-        "epci/200072460": (CA_BETHUNE, epci, None, "200072460", "communauté d'agglomération"),
-        "epci/245900428": ("CU de Dunkerque", epci, None, "245900428", "communauté urbaine"),
-    }.items()
+    assert (
+        result.items()
+        >= {
+            "org/senat": ("Sénat", "assemblée", None, None, None),
+            "org/intercommunalites-de-france": (IDF, "association", None, None, None),
+            "commune/62119": ("Béthune", "commune", "62119", "216209106", None),
+            "departement/60": ("Oise", "département", "60", None, None),
+            "org/acc": ("ACC", "entreprise", None, None, None),
+            "org/movn-tec": ("Mov’n Tec", "entreprise", None, None, None),
+            "org/banque-des-territoires": (
+                "Banque des Territoires",
+                "organisation",
+                None,
+                None,
+                None,
+            ),
+            "org/envies-de-ville": ("Envies de ville", "organisation", None, None, None),
+            "org/la-gazette-nord-pas-de-calais": (
+                "La Gazette Nord-Pas de Calais",
+                "organisation",
+                None,
+                None,
+                None,
+            ),
+            "region/32": ("Hauts-de-France", "région", "32", None, None),
+            "epci/247100589": (
+                "CA Le Grand Chalon",
+                epci,
+                None,
+                "247100589",
+                "communauté d'agglomération",
+            ),
+            "epci/200072460": (CA_BETHUNE, epci, None, "200072460", "communauté d'agglomération"),
+            "epci/245900428": ("CU de Dunkerque", epci, None, "245900428", "communauté urbaine"),
+        }.items()
+    )
 
 
 def test_office_holders(store: Store) -> None:

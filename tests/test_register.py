@@ -1,4 +1,4 @@
-"""The register: each accord's own rows, as S1–S10 state them.
+"""The register: each accord's own rows, as S1 to S10 state them.
 
 Every test here filters the answers down to one accord (by parameter or by the accord's IRI)
 and runs twice: on the graph as committed, and on a copy of it to which `accords add` has
@@ -8,6 +8,7 @@ added one more valid accord. Adding an accord must leave every accord's answers 
 from __future__ import annotations
 
 import re
+
 import pytest
 from rdflib import URIRef
 
@@ -84,7 +85,7 @@ def test_who_signed_each_accord(store: Store, accord: str, expected: list[tuple]
 
 
 def test_who_signed_lists_the_three_accords_in_date_order(store: Store) -> None:
-    """The accords of S1–S10 come in the order they were signed, among any others."""
+    """The accords of S1 to S10 come in the order they were signed, among any others."""
     dates = [str(r[1]) for r in run(store, "who-signed").rows]
     assert dates == sorted(dates)
     ours = [d for d in dates if d in ("2023-12-18", "2024-05-15", "2025-07-17")]
@@ -118,14 +119,19 @@ def test_sebastien_martin_signed_all_three(store: Store) -> None:
         (ID + "signature/declaration-de-pompey-sebastien-martin", "2025-07-17"),
     } <= set(signed)
     attested = {
-        r[5] for r in result if r[3] == ID + "mandate/sebastien-martin-president-intercommunalites-de-france"
+        r[5]
+        for r in result
+        if r[3] == ID + "mandate/sebastien-martin-president-intercommunalites-de-france"
     }
     assert {"2023-12-18", "2024-05-15", "2025-07-17"} <= attested
 
 
 def test_people_present_are_not_speakers(store: Store) -> None:
     for name, event in [
-        ("Claire Bourgeois-République", "Signature à Dole de la déclaration commune régions-intercos"),
+        (
+            "Claire Bourgeois-République",
+            "Signature à Dole de la déclaration commune régions-intercos",
+        ),
         ("Laurent Trogrlic", "Signature à Pompey de la déclaration commune région-intercos"),
         ("Boris Ravignon", "Signature à Pompey de la déclaration commune région-intercos"),
     ]:
@@ -135,9 +141,7 @@ def test_people_present_are_not_speakers(store: Store) -> None:
 
 
 def test_capacities_of_the_people_present(store: Store) -> None:
-    holders = {
-        (r[0], r[2], r[3]) for r in rows(run(store, "office-holders")) if r[3] is not None
-    }
+    holders = {(r[0], r[2], r[3]) for r in rows(run(store, "office-holders")) if r[3] is not None}
     assert {
         ("2e vice-président de la communauté d'agglomération du Grand Dole, en charge des "
          "affaires économiques", "Claire Bourgeois-République", "2024-05-15"),
@@ -193,8 +197,12 @@ def test_bethune_quotation_stays_unattributed_with_s7_note(store: Store) -> None
     quotation = URIRef(ID + "quotation/declaration-de-bethune-2023-1")
     graph = store.union()
     assert graph.value(quotation, URIRef("https://schema.org/creator")) is None
-    notes = {str(n) for n in graph.objects(quotation, URIRef(
-        "http://www.w3.org/2004/02/skos/core#editorialNote"))}
+    notes = {
+        str(n)
+        for n in graph.objects(
+            quotation, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
+        )
+    }
     assert any("S7" in n and "Dole" in n for n in notes)
 
 
@@ -219,7 +227,7 @@ def test_regions_that_signed_and_those_that_did_not(store: Store) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Each quotation of S5–S10 is copied as SOURCES.md prints it
+# Each quotation of S5 to S10 is copied as SOURCES.md prints it
 # ---------------------------------------------------------------------------
 
 
@@ -248,7 +256,10 @@ def test_new_sources_are_cited_by_address(store: Store) -> None:
     graph = store.union()
     schema_url = URIRef("https://schema.org/url")
     identifier = URIRef("http://purl.org/dc/terms/identifier")
-    urls = {str(graph.value(s, schema_url)): str(graph.value(s, identifier)) for s in graph.subjects(identifier, None)}
+    urls = {
+        str(graph.value(s, schema_url)): str(graph.value(s, identifier))
+        for s in graph.subjects(identifier, None)
+    }
     if SOURCES_MD.is_file():
         text = SOURCES_MD.read_text(encoding="utf-8")
         for n in range(5, 11):
@@ -258,11 +269,12 @@ def test_new_sources_are_cited_by_address(store: Store) -> None:
 
 
 def test_entries_quote_no_held_text_they_do_not_hold(store: Store) -> None:
-    """S5–S10 are cited by address: the project holds no text of theirs to quote from."""
+    """S5 to S10 are cited by address: the project holds no text of theirs to quote from."""
     evidence = store.query(
         "PREFIX acc: <https://w3id.org/accords-kg/ontology#>\n"
         "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
-        "SELECT ?s ?e WHERE { ?s acc:evidence ?e FILTER NOT EXISTS { ?s prov:wasDerivedFrom/acc:sha256 ?c } }"
+        "SELECT ?s ?e WHERE {\n"
+        "  ?s acc:evidence ?e FILTER NOT EXISTS { ?s prov:wasDerivedFrom/acc:sha256 ?c }\n"
+        "}"
     )
     assert evidence.rows == []
-
