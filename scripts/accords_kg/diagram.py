@@ -37,13 +37,22 @@ SELECT ?party WHERE { ?accord acc:party ?party }
 """
 
 #: An accord's ceremony, date and place (the accord page's summary reads it too).
+#: The accord's ceremony, its date, its place, and the mark saying the date is inferred
+#: (an acc:InferredStatement), if it is.
 CEREMONY = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX schema: <https://schema.org/>
-SELECT ?ceremony ?date ?place WHERE {
+SELECT ?ceremony ?date ?place ?inferred WHERE {
   ?accord acc:signedDuring ?ceremony .
   OPTIONAL { ?ceremony schema:startDate ?date }
   OPTIONAL { ?ceremony schema:location ?place }
+  OPTIONAL {
+    ?inferred a acc:InferredStatement ;
+      rdf:subject ?ceremony ;
+      rdf:predicate schema:startDate ;
+      rdf:object ?date .
+  }
 }
 """
 
@@ -86,11 +95,12 @@ def collect(store: Store, accord: str) -> AccordDiagram:
     for party, kind in list(diagram.nodes.items()):
         if kind == "party":
             diagram.edges.add((party, accord, "partie"))
-    for ceremony, date, place in store.query(CEREMONY, bind).rows:
+    for ceremony, date, place, inferred in store.query(CEREMONY, bind).rows:
         diagram.nodes[str(ceremony)] = "ceremony"
         diagram.edges.add((accord, str(ceremony), "signé lors de"))
         if date is not None:
-            diagram.notes[str(ceremony)] = french_date(str(date))
+            mark = " (déduite)" if inferred is not None else ""
+            diagram.notes[str(ceremony)] = french_date(str(date)) + mark
         if place is not None:
             diagram.nodes[str(place)] = "place"
             diagram.edges.add((str(ceremony), str(place), "lieu"))

@@ -364,12 +364,14 @@ class Site:
             + "\n</tbody></table></div>"
         )
         when = []
-        for ceremony, date, place in sorted(self.store.query(diagram.CEREMONY, bind).rows, key=str):
+        ceremonies = sorted(self.store.query(diagram.CEREMONY, bind).rows, key=str)
+        for ceremony, date, place, inferred in ceremonies:
             parts = [f"Signé lors de <span lang=\"en\">/ Signed at</span> : "
                      f"{self.value(ceremony, path)}"]  # fmt: skip
             if date is not None:
                 parts.append(
                     f'Date : <time datetime="{esc(date)}">{esc(french_date(str(date)))}</time>'
+                    + (self.inferred_mark(inferred, path) if inferred is not None else "")
                 )
             if place is not None:
                 parts.append(f'Lieu <span lang="en">/ Place</span> : {self.value(place, path)}')
@@ -385,6 +387,12 @@ class Site:
                 self.diagram(iri, path, capacities),
             ]
         )
+
+    def inferred_mark(self, mark: Node, path: str) -> str:
+        """`` (déduite / inferred)``, linked to the page of the mark and its reasoning."""
+        text = 'déduite <span lang="en">/ inferred</span>'
+        where = self.target(str(mark))
+        return f' (<a href="{esc(href(path, where))}">{text}</a>)' if where else f" ({text})"
 
     def diagram(self, iri: str, path: str, capacities: dict[str, str]) -> str:
         """The accord's diagram, a mandate shown by its office (its person is beside it)."""
