@@ -38,7 +38,7 @@ def test_who_signed_table_answers_who_what_where_when(capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == [
-        "accord", "date", "place", "placeCode", "signatory", "capacity", "party"
+        "accord", "date", "place", "placeCode", "signatory", "capacity", "party", "inferred"
     ]  # fmt: skip
     body = lines[2:5]
     assert [name for line in body for name in SIGNATORIES if name in line] == SIGNATORIES
@@ -66,12 +66,14 @@ def test_json_is_w3c_sparql_results(capsys) -> None:
 
 def test_csv_and_tsv_follow_the_w3c_notes(capsys) -> None:
     _, out, _ = run(capsys, "query", "who-signed", "--param", BETHUNE, "--format", "csv")
-    assert out.startswith("accord,date,place,placeCode,signatory,capacity,party\r\n")
+    assert out.startswith("accord,date,place,placeCode,signatory,capacity,party,inferred\r\n")
     table = list(csv.reader(io.StringIO(out)))
     assert [row[4] for row in table[1:]] == SIGNATORIES
     _, out, _ = run(capsys, "query", "who-signed", "--param", BETHUNE, "--format", "tsv")
     lines = out.splitlines()
-    assert lines[0] == "?accord\t?date\t?place\t?placeCode\t?signatory\t?capacity\t?party"
+    assert (
+        lines[0] == "?accord\t?date\t?place\t?placeCode\t?signatory\t?capacity\t?party\t?inferred"
+    )
     assert lines[1].split("\t")[1] == '"2023-12-18"^^<http://www.w3.org/2001/XMLSchema#date>'
     assert lines[1].split("\t")[2] == '"Béthune"@fr'
 

@@ -43,5 +43,5 @@ def test_installed_command_answers_from_another_directory(tmp_path: Path) -> Non
         check=True,
     )
     lines = done.stdout.splitlines()
-    assert lines[0] == "accord,date,place,placeCode,signatory,capacity,party"
+    assert lines[0] == "accord,date,place,placeCode,signatory,capacity,party,inferred"
     assert len([line for line in lines if ",2023-12-18,Béthune,62119," in line]) == 3

@@ -71,14 +71,16 @@ def test_catalogue_lists_every_required_query() -> None:
 def test_who_signed(store: Store) -> None:
     result = run(store, "who-signed", accord=ACCORD)
     assert result.variables == [
-        "accord", "date", "place", "placeCode", "signatory", "capacity", "party"
+        "accord", "date", "place", "placeCode", "signatory", "capacity", "party", "inferred"
     ]  # fmt: skip
     dbb = "Déclaration de Béthune"
     assert rows(result) == [
-        (dbb, DATE, "Béthune", "62119", "Olivier Gacquerre", PRES_CA_BETHUNE, CA_BETHUNE),
-        (dbb, DATE, "Béthune", "62119", "Sébastien Martin", PRES_IDF, IDF),
-        (dbb, DATE, "Béthune", "62119", "Xavier Bertrand", PRES_REGION, "Hauts-de-France"),
-    ]
+        (dbb, DATE, "Béthune", "62119", "Olivier Gacquerre", PRES_CA_BETHUNE, CA_BETHUNE,
+         "false"),
+        (dbb, DATE, "Béthune", "62119", "Sébastien Martin", PRES_IDF, IDF, "false"),
+        (dbb, DATE, "Béthune", "62119", "Xavier Bertrand", PRES_REGION, "Hauts-de-France",
+         "false"),
+    ]  # fmt: skip
     assert result.rows[0][1] == Literal(DATE, datatype=XSD_DATE)
 
 

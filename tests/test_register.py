@@ -60,9 +60,9 @@ BFC = "Bourgogne-Franche-Comté"
             [
                 ("Déclaration commune pour la réindustrialisation", "2024-05-15", "Dole",
                  "39198", "Marie-Guite Dufay",
-                 "Président du conseil régional de Bourgogne-Franche-Comté", BFC),
+                 "Président du conseil régional de Bourgogne-Franche-Comté", BFC, "false"),
                 ("Déclaration commune pour la réindustrialisation", "2024-05-15", "Dole",
-                 "39198", "Sébastien Martin", PRES_IDF, IDF),
+                 "39198", "Sébastien Martin", PRES_IDF, IDF, "false"),
             ],
         ),
         (
@@ -70,10 +70,10 @@ BFC = "Bourgogne-Franche-Comté"
             [
                 ("Déclaration commune région-intercos pour la réindustrialisation des "
                  "territoires", "2025-07-17", "Pompey", "54430", "Franck Leroy",
-                 "Président du conseil régional du Grand Est", "Grand Est"),
+                 "Président du conseil régional du Grand Est", "Grand Est", "true"),
                 ("Déclaration commune région-intercos pour la réindustrialisation des "
                  "territoires", "2025-07-17", "Pompey", "54430", "Sébastien Martin", PRES_IDF,
-                 IDF),
+                 IDF, "true"),
             ],
         ),
     ],
