@@ -55,8 +55,31 @@ def grown_store(folder: Path) -> Store:
     return Store.load(root)
 
 
+from accords_kg import saved  # noqa: E402  (after ACCORDS_KG_HOME is set)
+from accords_kg.results import Result  # noqa: E402
 from accords_kg.serve import Running, running  # noqa: E402
-from accords_kg.store import Store  # noqa: E402  (after ACCORDS_KG_HOME is set)
+from accords_kg.store import Store  # noqa: E402
+
+
+def run(store: Store, query_name: str, **params: str) -> Result:
+    """A saved query, with its parameters, on ``store``."""
+    query = saved.get(query_name)
+    return store.query(query.text, query.bindings(params))
+
+
+def rows(result: Result) -> list[tuple[str | None, ...]]:
+    """Rows as plain strings (lexical forms, full IRIs), in the query's order."""
+    return [tuple(None if t is None else str(t) for t in row) for row in result.rows]
+
+
+@pytest.fixture(scope="module", params=["as committed", "with one more accord"])
+def register(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The committed graph, then a copy grown by one valid accord through `accords add`: the
+    competency tests run on both, since adding an accord must leave each accord's answers
+    unchanged."""
+    if request.param == "as committed":
+        return Store.load()
+    return grown_store(tmp_path_factory.mktemp("grown"))
 
 
 @pytest.fixture(scope="session")

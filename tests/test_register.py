@@ -12,10 +12,8 @@ import re
 import pytest
 from rdflib import URIRef
 
-from accords_kg import saved
-from accords_kg.results import Result
 from accords_kg.store import Store
-from conftest import SOURCES, grown_store
+from conftest import SOURCES, rows, run
 
 ID = "https://w3id.org/accords-kg/id/"
 BETHUNE = ID + "accord/declaration-de-bethune-2023"
@@ -28,21 +26,10 @@ XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 SOURCES_MD = SOURCES / "SOURCES.md"
 
 
-@pytest.fixture(scope="module", params=["as committed", "with one more accord"])
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The committed graph, then a copy grown by one valid accord through `accords add`."""
-    if request.param == "as committed":
-        return Store.load()
-    return grown_store(tmp_path_factory.mktemp("grown"))
-
-
-def run(store: Store, query_name: str, **params: str) -> Result:
-    query = saved.get(query_name)
-    return store.query(query.text, query.bindings(params))
-
-
-def rows(result: Result) -> list[tuple[str | None, ...]]:
-    return [tuple(None if t is None else str(t) for t in row) for row in result.rows]
+@pytest.fixture(scope="module")
+def store(register: Store) -> Store:
+    """Each test runs on the committed graph and on one grown by an accord (conftest)."""
+    return register
 
 
 # ---------------------------------------------------------------------------
