@@ -415,7 +415,9 @@ def table(measures: list[Measure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scope", default="france", choices=("france", "hauts-de-france", "none"))
+    parser.add_argument(
+        "--scope", default="france", choices=("france", "committed", "hauts-de-france", "none")
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     parser.add_argument("--json", type=Path, help="where to write the results")

@@ -145,14 +145,15 @@ def test_a_publish_killed_half_way_leaves_the_previous_version(
         publish.publish(curated, running.urls)  # version 1: no territorial layer
         first = graphs_on(running)
         # version 2 starts: one staging graph uploaded, then the server is killed
-        publish.upload(running.urls, publish.GRAPH_BASE + "territories", store.layer("territories"))
+        layer = "territories/2023"
+        publish.upload(running.urls, publish.GRAPH_BASE + layer, store.layer(layer))
         running.kill()
         running.start()
         after = {g: n for g, n in graphs_on(running).items() if not g.endswith("-staging")}
         assert after == first  # the live graphs are still version 1
         publish.publish(store, running.urls)  # published again: complete
         complete = graphs_on(running)
-        assert complete[publish.GRAPH_BASE + "territories"] == len(store.layer("territories"))
+        assert complete[publish.GRAPH_BASE + layer] == len(store.layer(layer))
         assert not any(g.endswith("-staging") for g in complete)
     finally:
         running.kill()

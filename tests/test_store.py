@@ -59,7 +59,7 @@ def test_changes_to_a_loaded_store_stay_private(tmp_path: Path) -> None:
     """A loaded store is shared through the cache; adding to it copies it first."""
     loaded = Store.load(territories="none")
     before = len(loaded)
-    loaded.add_file(ROOT / "data" / "territories" / "named-elsewhere.ttl",
-                    "https://w3id.org/accords-kg/graph/territories")  # fmt: skip
+    loaded.add_file(ROOT / "data" / "territories" / "2023" / "named-elsewhere.ttl",
+                    "https://w3id.org/accords-kg/graph/territories/2023")  # fmt: skip
     assert len(loaded) > before
     assert len(Store.load(territories="none")) == before

@@ -1,7 +1,7 @@
 """Checks on new entries that SHACL cannot express, reported like SHACL findings.
 
 - **Official units exist.** With the territorial layer loaded, an entry may not declare a
-  région, département, commune or EPCI that the official files do not have: a made-up code
+  région, département, commune or EPCI that none of the loaded vintages has: a made-up code
   with a valid pattern (and Luhn key) would otherwise pass.
 - **No placeholder is left.** No ``@@…@@`` placeholder of the template may stay anywhere in
   an entry: in a literal, a datatype, or an IRI in any position (see :func:`placeholders`).
@@ -48,12 +48,13 @@ def _finding(focus, path, value, rule: str, fr: str, en: str, lang: str) -> Find
 
 def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]:
     """Territorial units the entry declares that the loaded layer does not have."""
-    if "territories" not in store.layer_names():
+    layers = store.territorial_layers()
+    if not layers:
         return []
     found = []
     for cls in OFFICIAL:
         for unit in entry.subjects(RDF.type, cls):
-            if not store.holds((unit, RDF.type, cls), "territories"):
+            if not store.holds((unit, RDF.type, cls), layers):  # in any vintage loaded
                 found.append(
                     _finding(
                         unit,

@@ -54,10 +54,12 @@ def add_territories_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--territories",
         choices=territories.SCOPES,
-        default="hauts-de-france",
+        default=territories.DEFAULT_SCOPE,
         help=(
-            "territorial layer to load: hauts-de-france (committed, default), france (built "
-            "into the cache first if missing), none / couche territoriale à charger"
+            "territorial layer to load, one named graph per vintage: committed (default; "
+            "hauts-de-france is its former name), france (France at the default vintage, "
+            "built into the cache first if missing, with the other committed vintages), none "
+            "/ couche territoriale à charger"
         ),
     )
 
@@ -274,15 +276,24 @@ def build_parser() -> argparse.ArgumentParser:
             "Build the territorial layer from @etalab/decoupage-administratif: the release of "
             "the vintage is downloaded from the npm registry (once: it is cached), checked "
             "against the integrity pinned in data/territories/registry.lock.json and converted "
-            "to Turtle. --scope hauts-de-france rewrites the committed files in "
-            "data/territories/; --scope france writes every EPCI and commune of France into "
-            "the cache (ACCORDS_KG_CACHE, else ~/.cache/accords-kg)."
+            "to Turtle. --scope committed (the default) rewrites data/territories/<vintage>/ "
+            "for every vintage of data/territories/committed.json (or --vintage only); "
+            "--scope france writes every EPCI and commune of France at --vintage (default "
+            f"{territories.DEFAULT_VINTAGE}) into the cache (ACCORDS_KG_CACHE, else "
+            "~/.cache/accords-kg)."
         ),
     )
     tsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     b = tsub.add_parser("build", help="download, check and convert / télécharger et convertir")
-    b.add_argument("--vintage", default=territories.DEFAULT_VINTAGE, help="year (2023…)")
-    b.add_argument("--scope", choices=("hauts-de-france", "france"), default="hauts-de-france")
+    b.add_argument(
+        "--vintage", help="year (2023…): one committed vintage, or France's (default: all / 2023)"
+    )
+    b.add_argument(
+        "--scope",
+        choices=("committed", "hauts-de-france", "france"),
+        default=territories.DEFAULT_SCOPE,
+        help="committed (hauts-de-france is its former name) or france",
+    )
     b.add_argument("--out", type=Path, help="output folder instead of the default one")
     return parser
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from functools import cache
 
@@ -50,17 +50,29 @@ UNBOUNDED = (SH.zeroOrMorePath, SH.oneOrMorePath, SH.target)
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
+def graph_terms(graphs: Sequence[str] | None) -> list[ox.NamedNode | ox.DefaultGraph]:
+    """The Oxigraph graphs of a part of the dataset: the named graphs ``graphs`` (IRIs), or
+    the default graph (the union of every layer) if None."""
+    return [ox.DefaultGraph()] if graphs is None else [ox.NamedNode(g) for g in graphs]
+
+
 class Neighbours:
-    """Triples around a node, in a store's union graph (its default graph) and an entry.
+    """Triples around a node, in a store's union graph (its default graph) — or in the union
+    of some of its named graphs (``graphs``, IRIs) — and an entry.
 
     It works on Oxigraph's terms (native, cheap to hash) and caches lookups: the same node is
     reached from many focus nodes.
     """
 
     def __init__(
-        self, engine: ox.Store, entry: Graph | None = None, removed: Iterable[Triple] = ()
+        self,
+        engine: ox.Store,
+        entry: Graph | None = None,
+        removed: Iterable[Triple] = (),
+        graphs: Sequence[str] | None = None,
     ) -> None:
         self._engine = engine
+        self._graphs = graph_terms(graphs)
         self.entry = entry if entry is not None else Graph()
         self._entry = oxigraph_graph(self.entry)
         self.from_entry = {q.triple for q in self._entry}
@@ -75,16 +87,22 @@ class Neighbours:
     def _find(self, s: OxTerm | None, p: OxTerm | None, o: OxTerm | None) -> list[ox.Triple]:
         found = [
             q.triple
-            for store in (self._engine, self._entry)
-            for q in store.quads_for_pattern(s, p, o, ox.DefaultGraph())
+            for graph in self._graphs
+            for q in self._engine.quads_for_pattern(s, p, o, graph)
         ]
+        if len(self._graphs) > 1:  # a triple stated in two graphs is one triple
+            found = list(dict.fromkeys(found))
+        found += [q.triple for q in self._entry.quads_for_pattern(s, p, o, ox.DefaultGraph())]
         return [t for t in found if t not in self._removed] if self._removed else found
 
     def stored(self, triple: Triple) -> bool:
         """Whether the store already holds ``triple`` (an entry restating it changes nothing)."""
         pattern = [to_oxigraph_term(t) for t in triple]
-        found = next(iter(self._engine.quads_for_pattern(*pattern, ox.DefaultGraph())), None)
-        return found is not None and found.triple not in self._removed
+        for graph in self._graphs:
+            found = next(iter(self._engine.quads_for_pattern(*pattern, graph)), None)
+            if found is not None:
+                return found.triple not in self._removed
+        return False
 
     def out(self, node: OxTerm) -> list[ox.Triple]:
         """The triples whose subject is ``node``."""
@@ -254,8 +272,11 @@ def neighbourhood(
     return graph
 
 
-def stored_targets(engine: ox.Store, shapes: Graph) -> list[Node]:
-    """Every node of the store's default graph that a shape targets, sorted."""
+def stored_targets(
+    engine: ox.Store, shapes: Graph, graphs: Sequence[str] | None = None
+) -> list[Node]:
+    """Every node of the store's default graph (or of the union of ``graphs``) that a shape
+    targets, sorted."""
     patterns = []
     for _, predicate, value in shapes.triples((None, None, None)):
         if predicate == SH.targetClass:
@@ -272,7 +293,10 @@ def stored_targets(engine: ox.Store, shapes: Graph) -> list[Node]:
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         f"SELECT DISTINCT ?x WHERE {{ {' UNION '.join(sorted(set(patterns)))} }}"
     )
-    found = {from_oxigraph_term(row["x"]) for row in engine.query(query)}
+    found = {
+        from_oxigraph_term(row["x"])
+        for row in engine.query(query, default_graph=graph_terms(graphs))
+    }
     return sorted(found, key=lambda n: (type(n).__name__, str(n)))
 
 

@@ -11,6 +11,7 @@ a test compares both on the curated graph). Oxigraph's engine runs them in milli
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -72,7 +73,7 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlRule]]:
     return core, sorted(rules, key=lambda r: str(r.shape))
 
 
-def _targets(engine: ox.Store, rule: SparqlRule) -> set[Node]:
+def _targets(engine: ox.Store, rule: SparqlRule, graphs: list) -> set[Node]:
     """The rule's targets in the store: instances of its classes (and their subclasses)."""
     patterns = [f"{{ ?x a/rdfs:subClassOf* <{c}> }}" for c in rule.target_classes]
     patterns += [f"{{ ?x <{p}> [] }}" for p in rule.target_subjects_of]
@@ -82,7 +83,7 @@ def _targets(engine: ox.Store, rule: SparqlRule) -> set[Node]:
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         f"SELECT DISTINCT ?x WHERE {{ {' UNION '.join(patterns)} }}"
     )
-    return {from_oxigraph_term(row["x"]) for row in engine.query(query)}
+    return {from_oxigraph_term(row["x"]) for row in engine.query(query, default_graph=graphs)}
 
 
 def _fill(template: Literal, row: dict[str, Node]) -> Literal:
@@ -96,18 +97,22 @@ def _fill(template: Literal, row: dict[str, Node]) -> Literal:
 
 
 def run(
-    engine: ox.Store, rules: list[SparqlRule], focus: set[Node] | None = None
+    engine: ox.Store,
+    rules: list[SparqlRule],
+    focus: set[Node] | None = None,
+    graphs: Sequence[str] | None = None,
 ) -> list[RuleResult]:
-    """Every result of every rule on the store's default graph (for ``focus`` nodes only, if
-    given)."""
+    """Every result of every rule on the store's default graph, or on the union of the named
+    ``graphs`` (IRIs) (for ``focus`` nodes only, if given)."""
+    default = [ox.DefaultGraph()] if graphs is None else [ox.NamedNode(g) for g in graphs]
     results: list[RuleResult] = []
     for rule in rules:
-        targets = _targets(engine, rule)
+        targets = _targets(engine, rule, default)
         if focus is not None:
             targets &= focus
         if not targets:
             continue
-        solutions = engine.query(rule.query)
+        solutions = engine.query(rule.query, default_graph=default)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             row = {

@@ -278,21 +278,24 @@ class Store:
     def load(
         cls,
         root: Path | None = None,
-        territories: str = "hauts-de-france",
+        territories: str = territorial.DEFAULT_SCOPE,
         layers: Iterable[Layer] = LAYERS,
     ) -> Store:
-        """The files of ``layers`` and of the territorial layer of scope ``territories``
-        (``hauts-de-france``: the committed layer; ``france``: built into the cache first if
-        missing; ``none``: no territorial layer). Files come from :func:`resources.home`
-        unless ``root`` is given."""
+        """The files of ``layers`` and of the territorial layer of scope ``territories``, each
+        vintage in its own named graph (``committed``, alias ``hauts-de-france``: the
+        committed vintages; ``france``: France at the default vintage, built into the cache
+        first if missing, with the other committed vintages; ``none``: no territorial layer).
+        Files come from :func:`resources.home` unless ``root`` is given."""
         recover_if_needed((root or home()) / "data")  # an interrupted `accords add`
         files = [
             (layer.graph_iri, path) for layer in layers for path in layer.files(root or home())
         ]
         territorial_files = territorial.layer_files(territories, root)
-        if territories == "france" and not all(p.is_file() for p in territorial_files):
+        if territorial.scope_name(territories) == "france" and not all(
+            path.is_file() for _, path in territorial_files
+        ):
             territorial.build("france", root=root, progress=True)
-        files += [(GRAPH_BASE + "territories", path) for path in territorial_files]
+        files += territorial_files
         location = persisted(files)
         return cls(ox.Store.read_only(str(location)), read_only=True, location=location)
 
@@ -345,6 +348,10 @@ class Store:
             and next(iter(self._engine.quads_for_pattern(None, None, None, g)), None) is not None
         )
 
+    def territorial_layers(self) -> list[str]:
+        """Names of the territorial layer's graphs (``territories/2023`` …), one per vintage."""
+        return [n for n in self.layer_names() if n.startswith(territorial.GRAPH_PREFIX)]
+
     def layer(self, name: str) -> Graph:
         return self.dataset.graph(URIRef(GRAPH_BASE + name))
 
@@ -354,16 +361,33 @@ class Store:
         return self._graph(ox.NamedNode(GRAPH_BASE + name))
 
     def holds(
-        self, triple: tuple[Node | None, Node | None, Node | None], layer: str | None = None
+        self,
+        triple: tuple[Node | None, Node | None, Node | None],
+        layer: str | Iterable[str] | None = None,
     ) -> bool:
-        """Whether the triple (None: any term) is in ``layer`` (in any, if None)."""
-        graph = ox.DefaultGraph() if layer is None else ox.NamedNode(GRAPH_BASE + layer)
+        """Whether the triple (None: any term) is in ``layer``, or in one of several layers
+        (in any, if None)."""
+        if layer is None:
+            graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        else:
+            names = [layer] if isinstance(layer, str) else list(layer)
+            graphs = [ox.NamedNode(GRAPH_BASE + name) for name in names]
         pattern = [None if term is None else to_oxigraph_term(term) for term in triple]
-        return next(iter(self._engine.quads_for_pattern(*pattern, graph)), None) is not None
+        return any(
+            next(iter(self._engine.quads_for_pattern(*pattern, graph)), None) is not None
+            for graph in graphs
+        )
 
-    def union(self) -> Graph:
-        """A plain graph with every triple of every layer (a copy: safe to merge into)."""
-        return self._graph(ox.DefaultGraph())
+    def union(self, graphs: Iterable[str] | None = None) -> Graph:
+        """A plain graph with every triple of every layer (a copy: safe to merge into), or of
+        the named graphs ``graphs`` (IRIs)."""
+        if graphs is None:
+            return self._graph(ox.DefaultGraph())
+        return rdflib_graph(
+            q.triple
+            for graph in graphs
+            for q in self._engine.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        )
 
     def __len__(self) -> int:
         """The number of distinct triples in the union of the layers."""

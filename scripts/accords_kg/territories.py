@@ -6,9 +6,17 @@ with its integrity hash in ``data/territories/registry.lock.json``. The tarball 
 over HTTP from the npm registry (no Node.js), checked against the lock, cached, and converted
 to Turtle written directly as text: sorted, grouped, byte-identical on every rebuild.
 
-Scopes: ``hauts-de-france`` writes the committed files (all régions and départements of
-France; the EPCI and communes of région 32; the units outside it that the curated data
-names); ``france`` writes every EPCI and commune of France into the cache.
+Memberships, names and populations change from one vintage to the next, so each vintage is
+its own named graph (``…/graph/territories/2024``), a consistent snapshot that describes
+itself (an ``acc:TerritorialLayer`` with its ``acc:vintage`` and release). Scopes:
+
+- ``committed`` (alias ``hauts-de-france``, its former name): the files of
+  ``data/territories/<vintage>/``, as ``data/territories/committed.json`` declares them —
+  for each vintage, every région and département of France and the EPCI and communes of the
+  régions listed; for the default vintage, also the units the curated data names elsewhere;
+- ``france``: every EPCI and commune of France at the default vintage, built into the cache,
+  in place of the committed files of that vintage (the other vintages stay committed);
+- ``none``: no territorial layer.
 """
 
 from __future__ import annotations
@@ -23,18 +31,43 @@ import sys
 import tarfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import URIRef
+
 from .errors import AccordsError, InputError
 from .files import write_atomic
-from .resources import checkout, home
+from .resources import GRAPH_BASE, ID_BASE, checkout, home
 
-SCOPES = ("hauts-de-france", "france", "none")
+#: What ``--territories`` accepts; ``hauts-de-france`` is the former name of ``committed``.
+SCOPES = ("committed", "hauts-de-france", "france", "none")
+ALIASES = {"hauts-de-france": "committed"}
+DEFAULT_SCOPE = "committed"
+#: The vintage the curated data is written against, and that ``france`` covers.
 DEFAULT_VINTAGE = "2023"
-HAUTS_DE_FRANCE = "32"
 PACKAGE_FILES = ("regions", "departements", "epci", "communes")
+#: The named graphs of the layer: one per vintage.
+GRAPH_PREFIX = "territories/"
+
+
+def scope_name(scope: str) -> str:
+    """The canonical name of a scope (``hauts-de-france`` is ``committed``)."""
+    scope = ALIASES.get(scope, scope)
+    if scope not in SCOPES:
+        raise InputError(f"unknown territories scope {scope!r} (known: {', '.join(SCOPES)})")
+    return scope
+
+
+def graph_name(vintage: str) -> str:
+    """The layer name of a vintage's graph (``territories/2024``), under ``GRAPH_BASE``."""
+    return GRAPH_PREFIX + vintage
+
+
+def graph_iri(vintage: str) -> str:
+    """``https://w3id.org/accords-kg/graph/territories/2024``."""
+    return GRAPH_BASE + graph_name(vintage)
 
 
 class NetworkError(AccordsError):
@@ -269,6 +302,26 @@ def commune_node(commune: dict, epci_of: dict[str, str], rel: Release) -> str:
     return _node(f"commune/{commune['code']}", "acc:Commune", props)
 
 
+def layer_node(rel: Release, content_fr: str, content_en: str) -> str:
+    """The graph's description of itself: a territorial layer of one vintage, from one
+    release, with what it holds in its labels."""
+    return _node(
+        graph_iri(rel.vintage),
+        "acc:TerritorialLayer",
+        [
+            (
+                "rdfs:label",
+                _string(f"Couche territoriale, millésime {rel.vintage} : {content_fr}")
+                + "@fr , "
+                + _string(f"Territorial layer, {rel.vintage} vintage: {content_en}")
+                + "@en",
+            ),
+            ("acc:vintage", f'"{rel.vintage}"^^xsd:gYear'),
+            ("prov:wasDerivedFrom", f"<{rel.key}>"),
+        ],
+    )
+
+
 @dataclass
 class Territories:
     """The release's units of France (overseas collectivities, zone ``com``, left out)."""
@@ -296,20 +349,38 @@ class Territories:
     def epci_of(self) -> dict[str, str]:
         return {m["code"]: e["code"] for e in self.epci for m in e["membres"]}
 
-    def region_part(self, region: str) -> tuple[list[dict], list[dict]]:
-        """The EPCI with a member commune in ``region``, and the communes of ``region``."""
-        communes = [c for c in self.communes if c.get("region") == region]
+    def region_name(self, code: str) -> str:
+        for region in self.regions:
+            if region["code"] == code:
+                return region["nom"]
+        known = ", ".join(r["code"] for r in self.regions)
+        raise InputError(f"no région {code!r} in this release (régions: {known})")
+
+    def region_part(self, regions: str | Iterable[str]) -> tuple[list[dict], list[dict]]:
+        """The EPCI with a member commune in ``regions`` (one code or several), and the
+        communes of ``regions``."""
+        wanted = {regions} if isinstance(regions, str) else set(regions)
+        communes = [c for c in self.communes if c.get("region") in wanted]
         codes = {c["code"] for c in communes}
         epci = [e for e in self.epci if any(m["code"] in codes for m in e["membres"])]
         return epci, communes
 
-    def named_part(self, keys: set[str], region: str) -> tuple[list[dict], list[dict]]:
-        """The EPCI and communes named by ``keys`` (``epci/…``, ``commune/…``) that are not
-        already in ``region``'s part, with the member communes of those EPCI."""
-        region_epci, region_communes = self.region_part(region)
+    def named_part(
+        self, keys: set[str], regions: str | Iterable[str]
+    ) -> tuple[list[dict], list[dict]]:
+        """The units named by ``keys`` (``epci/…``, ``commune/…``) that are not already in
+        the part of ``regions``: the EPCI named, and those of the communes named (a commune's
+        ``org:memberOf`` needs its EPCI), with all their member communes; and the communes
+        named."""
+        region_epci, region_communes = self.region_part(regions)
         skip_epci = {e["code"] for e in region_epci}
         skip_communes = {c["code"] for c in region_communes}
-        epci = [e for e in self.epci if f"epci/{e['code']}" in keys and e["code"] not in skip_epci]
+        epci_of = self.epci_of()
+        named = {e["code"] for e in self.epci if f"epci/{e['code']}" in keys}
+        for commune in self.communes:
+            if f"commune/{commune['code']}" in keys and commune["code"] in epci_of:
+                named.add(epci_of[commune["code"]])
+        epci = [e for e in self.epci if e["code"] in named and e["code"] not in skip_epci]
         members = {m["code"] for e in epci for m in e["membres"]}
         communes = [
             c
@@ -329,16 +400,20 @@ def render(
     communes: Iterable[dict] = (),
     epci_of: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    layer: str | None = None,
 ) -> str:
-    """A whole Turtle file: header, the release node, then each kind of unit by code."""
+    """A whole Turtle file: header, the graph's description (``layer``, in one file of the
+    graph), the release node, then each kind of unit by code."""
     parts = [
         f"# {title}\n"
         f"# Generated by `accords territories build` from {rel.package} {rel.version}\n"
-        f"# ({rel.integrity}). Do not edit by hand: rebuild.\n\n",
+        f"# ({rel.integrity}).\n"
+        f"# Named graph: <{graph_iri(rel.vintage)}>. Do not edit by hand: rebuild.\n\n",
         HEADER,
-        "\n# Registry release\n\n",
-        release_node(rel),
     ]
+    if layer:
+        parts += ["\n# This named graph\n\n", layer]
+    parts += ["\n# Registry release\n\n", release_node(rel)]
     sections = [
         ("Régions", [region_node(r, rel) for r in regions]),
         ("Départements", [departement_node(d, rel) for d in departements]),
@@ -361,7 +436,7 @@ def render(
 
 
 # ---------------------------------------------------------------------------
-# Building the layer files
+# What is committed, and the files of each scope
 # ---------------------------------------------------------------------------
 
 
@@ -369,26 +444,85 @@ def committed_dir(root: Path | None = None) -> Path:
     return (root or home()) / "data" / "territories"
 
 
+def committed_path(root: Path | None = None) -> Path:
+    return committed_dir(root) / "committed.json"
+
+
+_VINTAGE = re.compile(r"[0-9]{4}")
+_REGION = re.compile(r"[0-9]{2}")
+
+
+def committed(root: Path | None = None) -> dict[str, list[str]]:
+    """``committed.json``: vintage → the codes of the régions whose EPCI and communes are
+    committed (keys starting with ``_`` are comments), sorted."""
+    path = committed_path(root)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the committed vintages: {exc.strerror}", str(path)) from None
+    except ValueError as exc:
+        raise InputError(f"not JSON: {exc}", str(path)) from None
+    if not isinstance(raw, dict):
+        raise InputError("an object is expected: vintage → list of région codes", str(path))
+    plan: dict[str, list[str]] = {}
+    for vintage, regions in raw.items():
+        if vintage.startswith("_"):
+            continue
+        if not _VINTAGE.fullmatch(vintage) or not (
+            isinstance(regions, list)
+            and all(isinstance(r, str) and _REGION.fullmatch(r) for r in regions)
+        ):
+            raise InputError(
+                f"{vintage!r}: a vintage (four digits) maps to a list of région codes "
+                f'(two digits, as strings), such as "2024": ["27"]',
+                str(path),
+            )
+        plan[vintage] = sorted(set(regions))
+    return dict(sorted(plan.items()))
+
+
 def france_file(vintage: str = DEFAULT_VINTAGE, cache: Path | None = None) -> Path:
     return (cache or cache_dir()) / "territories" / vintage / "france.ttl"
 
 
-def layer_files(scope: str, root: Path | None = None, vintage: str = DEFAULT_VINTAGE) -> list[Path]:
-    """The Turtle files of the territorial layer for ``scope`` (``none``: no file)."""
+def committed_files(root: Path | None = None) -> list[tuple[str, Path]]:
+    """The committed files, each with its graph's IRI: that of its folder's vintage."""
+    return [
+        (graph_iri(folder.name), path)
+        for folder in sorted(committed_dir(root).iterdir())
+        if folder.is_dir() and _VINTAGE.fullmatch(folder.name)
+        for path in sorted(folder.glob("*.ttl"))
+    ]
+
+
+def layer_files(scope: str, root: Path | None = None) -> list[tuple[str, Path]]:
+    """The Turtle files of the territorial layer for ``scope``, each with the IRI of the
+    named graph it goes into (``none``: no file). ``france`` takes the place of the
+    committed files of the default vintage."""
+    scope = scope_name(scope)
     if scope == "none":
         return []
-    if scope == "france":
-        return [france_file(vintage)]
-    if scope == "hauts-de-france":
-        return sorted(committed_dir(root).glob("*.ttl"))
-    raise InputError(f"unknown territories scope {scope!r} (known: {', '.join(SCOPES)})")
+    files = committed_files(root)
+    if scope == "committed":
+        return files
+    default = graph_iri(DEFAULT_VINTAGE)
+    return [(default, france_file(DEFAULT_VINTAGE))] + [f for f in files if f[0] != default]
 
 
 def curated_keys(root: Path | None = None) -> set[str]:
-    """The territorial IRIs (``epci/…``, ``commune/…``) that the curated data names."""
+    """The territorial IRIs (``epci/…``, ``commune/…``) that the curated data names, as
+    subject or object of a triple of its parsed files."""
+    from .load import parse_file  # rdflib's parser: only when building
+
+    kinds = tuple(ID_BASE + kind for kind in ("epci/", "commune/"))
     keys: set[str] = set()
     for path in sorted(((root or home()) / "data").glob("*.ttl")):
-        keys.update(re.findall(r"<((?:epci|commune)/[0-9AB]+)>", path.read_text(encoding="utf-8")))
+        for triple in parse_file(path):
+            keys.update(
+                str(term)[len(ID_BASE) :]
+                for term in triple
+                if isinstance(term, URIRef) and str(term).startswith(kinds)
+            )
     return keys
 
 
@@ -406,75 +540,144 @@ def console_progress(label: str) -> Callable[[int, int], None]:
     return show
 
 
+# ---------------------------------------------------------------------------
+# Building the layer files
+# ---------------------------------------------------------------------------
+
+#: Package files by vintage, to bypass the download (the converter's tests pass a fixture).
+PackageFiles = Mapping[str, dict[str, list[dict]]]
+
+
+def _units(rel: Release, cache: Path | None, files: PackageFiles | None) -> Territories:
+    if files is not None:
+        return Territories.from_package(files[rel.vintage])
+    return Territories.from_package(read_tarball(fetch(rel, cache)))
+
+
 def build(
-    scope: str = "hauts-de-france",
-    vintage: str = DEFAULT_VINTAGE,
+    scope: str = DEFAULT_SCOPE,
+    vintage: str | None = None,
     out: Path | None = None,
     root: Path | None = None,
     cache: Path | None = None,
     progress: bool = False,
-    files: dict[str, list[dict]] | None = None,
+    files: PackageFiles | None = None,
 ) -> list[Path]:
     """Build the layer for ``scope`` and return the files written.
 
-    ``files`` bypasses the download (the converter's tests pass a small fixture).
+    ``committed``: every vintage of ``committed.json`` (or only ``vintage``), each into its
+    folder ``<vintage>/`` of ``out`` (default: ``data/territories/`` of the checkout, where
+    files no longer committed are removed). ``france``: every unit of France at ``vintage``
+    (default: the default vintage) into ``out/france.ttl`` (default: the cache).
     """
-    rel = release(vintage, root)
-    units = Territories.from_package(
-        files if files is not None else read_tarball(fetch(rel, cache))
-    )
-    epci_of = units.epci_of()
-    written: list[Path] = []
+    scope = scope_name(scope)
+    if scope == "none":
+        raise InputError("cannot build scope 'none' (known: committed, france)")
     if scope == "france":
-        path = out / "france.ttl" if out else france_file(vintage, cache)
+        rel = release(vintage or DEFAULT_VINTAGE, root)
+        units = _units(rel, cache, files)
+        path = out / "france.ttl" if out else france_file(rel.vintage, cache)
+        layer = layer_node(
+            rel,
+            "les régions, départements, EPCI et communes de France",
+            "the régions, départements, EPCI and communes of France",
+        )
         text = render(
-            f"Every région, département, EPCI and commune of France, vintage {vintage}.",
+            f"Every région, département, EPCI and commune of France, vintage {rel.vintage}.",
             rel,
             units.regions,
             units.departements,
             units.epci,
             units.communes,
-            epci_of,
+            units.epci_of(),
             console_progress("communes") if progress else None,
+            layer=layer,
         )
         write_atomic(path, text)
         return [path]
-    if scope != "hauts-de-france":
-        raise InputError(f"cannot build scope {scope!r} (known: hauts-de-france, france)")
+    plan = committed(root)
+    if vintage is not None:
+        if vintage not in plan:
+            raise InputError(
+                f"vintage {vintage} is not committed (committed: {', '.join(plan)}); add it "
+                f"to {committed_path(root)} / millésime absent de committed.json"
+            )
+        plan = {vintage: plan[vintage]}
     target = out or committed_dir(root or checkout())
-    write_atomic(
-        target / "france-regions-departements.ttl",
-        render(
-            f"Every région and département of France, vintage {vintage}.",
+    keys = curated_keys(root) if DEFAULT_VINTAGE in plan else set()
+    written: list[Path] = []
+    for year, regions in plan.items():
+        rel = release(year, root)
+        written += _build_vintage(rel, _units(rel, cache, files), regions, target / year, keys)
+    if out is None:
+        _remove_stale(target, written, every_vintage=vintage is None)
+    return written
+
+
+def _build_vintage(
+    rel: Release, units: Territories, regions: list[str], folder: Path, keys: set[str]
+) -> list[Path]:
+    """The committed files of one vintage: régions and départements (with the graph's own
+    description), one file per région listed, and the units named elsewhere."""
+    names = {code: units.region_name(code) for code in regions}
+    listed = ", ".join(f"{code} ({name})" for code, name in names.items())
+    plural = len(names) > 1
+    content_fr = "les régions et départements de France"
+    content_en = "the régions and départements of France"
+    if names:
+        content_fr += f" ; les EPCI et communes {'des régions' if plural else 'de la région'} "
+        content_en += f"; the EPCI and communes of {'régions' if plural else 'région'} "
+        content_fr, content_en = content_fr + listed, content_en + listed
+    named = rel.vintage == DEFAULT_VINTAGE
+    if named:
+        content_fr += " ; les unités que les données éditées nomment ailleurs"
+        content_en += "; the units the curated data names elsewhere"
+    epci_of = units.epci_of()
+    texts = {
+        "france-regions-departements.ttl": render(
+            f"Every région and département of France, vintage {rel.vintage}.",
             rel,
             units.regions,
             units.departements,
-        ),
-    )
-    written.append(target / "france-regions-departements.ttl")
-    epci, communes = units.region_part(HAUTS_DE_FRANCE)
-    write_atomic(
-        target / "hauts-de-france.ttl",
-        render(
-            f"The EPCI and communes of the Hauts-de-France region (32), vintage {vintage}.",
+            layer=layer_node(rel, content_fr, content_en),
+        )
+    }
+    for code, name in names.items():
+        epci, communes = units.region_part(code)
+        texts[f"region-{code}.ttl"] = render(
+            f"The EPCI (with a member commune in the région) and the communes of the région "
+            f"{name} ({code}), vintage {rel.vintage}.",
             rel,
             epci=epci,
             communes=communes,
             epci_of=epci_of,
-        ),
-    )
-    written.append(target / "hauts-de-france.ttl")
-    named_epci, named_communes = units.named_part(curated_keys(root), HAUTS_DE_FRANCE)
-    write_atomic(
-        target / "named-elsewhere.ttl",
-        render(
-            "The EPCI (with their member communes) that the curated data names outside "
-            f"Hauts-de-France, vintage {vintage}.",
+        )
+    if named:
+        named_epci, named_communes = units.named_part(keys, regions)
+        texts["named-elsewhere.ttl"] = render(
+            "The EPCI (with their member communes) and the communes that the curated data "
+            f"names outside {'régions' if plural else 'région'} {listed or '—'}, "
+            f"vintage {rel.vintage}.",
             rel,
             epci=named_epci,
             communes=named_communes,
             epci_of=epci_of,
-        ),
-    )
-    written.append(target / "named-elsewhere.ttl")
-    return written
+        )
+    for name, text in texts.items():
+        write_atomic(folder / name, text)
+    return [folder / name for name in texts]
+
+
+def _remove_stale(target: Path, written: list[Path], every_vintage: bool) -> None:
+    """Remove the committed files the build did not write: a région or vintage taken out of
+    ``committed.json`` must not stay loaded (every file of a folder goes into its graph)."""
+    kept = set(written)
+    folders = {p.parent for p in written}
+    if every_vintage:
+        folders |= {f for f in target.iterdir() if f.is_dir() and _VINTAGE.fullmatch(f.name)}
+    for folder in sorted(folders):
+        for path in sorted(folder.glob("*.ttl")):
+            if path not in kept:
+                path.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()

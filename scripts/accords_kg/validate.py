@@ -19,9 +19,9 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import focus, rules
+from . import focus, rules, territories
 from .load import parse_file
-from .resources import shape_files
+from .resources import GRAPH_BASE, shape_files
 from .results import short
 from .store import Store, oxigraph_graph
 
@@ -151,9 +151,13 @@ def _core_findings(
 
 
 def _rule_findings(
-    engine: ox.Store, sparql_rules: list[rules.SparqlRule], lang: str, focus: set[Node] | None
+    engine: ox.Store,
+    sparql_rules: list[rules.SparqlRule],
+    lang: str,
+    focus: set[Node] | None,
+    graphs: Sequence[str] | None = None,
 ) -> set[Finding]:
-    return {_rule_finding(r, lang) for r in rules.run(engine, sparql_rules, focus)}
+    return {_rule_finding(r, lang) for r in rules.run(engine, sparql_rules, focus, graphs)}
 
 
 def validate_graph(data: Graph, shapes: Graph | None = None, lang: str = "en") -> Report:
@@ -170,9 +174,39 @@ def validate_graph(data: Graph, shapes: Graph | None = None, lang: str = "en") -
     return _report(found)
 
 
-def shapes_for(store: Store) -> Graph:
-    """The shapes that apply to ``store``: the territorial layer's only when it is loaded."""
-    return load_shapes(shape_files(territorial_layer="territories" in store.layer_names()))
+#: A part of the dataset that is one consistent state of the world: the IRIs of its named
+#: graphs, or None for the union of every layer (the store's default graph).
+Snapshot = tuple[str, ...] | None
+
+
+def snapshots(store: Store) -> list[Snapshot]:
+    """The parts of ``store`` the shapes check one at a time.
+
+    The territorial layer has one graph per vintage, and their union is no state of the
+    world: a commune has one population a vintage, an EPCI one kind, a département one
+    chef-lieu (Mayotte's moved in 2024). With at most one vintage loaded, the union is
+    checked as it is; with several, the curated layers (ontology, data…) are checked with the
+    default vintage's graph — the one the curated data is written against, that names every
+    unit it cites — and each other vintage's graph with the ontology alone."""
+    vintages = store.territorial_layers()
+    if len(vintages) < 2:
+        return [None]
+    default = territories.graph_name(territories.DEFAULT_VINTAGE)
+    curated = [n for n in store.layer_names() if n not in vintages]
+    curated += [default] if default in vintages else []
+    model = ["ontology"] if "ontology" in store.layer_names() else []
+    parts = [curated] + [[*model, name] for name in vintages if name != default]
+    return [tuple(GRAPH_BASE + name for name in part) for part in parts]
+
+
+def shapes_for(store: Store, snapshot: Snapshot = None) -> Graph:
+    """The shapes that apply to ``store`` (to one of its snapshots): the territorial layer's
+    only when it is loaded (in the snapshot)."""
+    if snapshot is None:
+        layered = bool(store.territorial_layers())
+    else:
+        layered = any(g.startswith(GRAPH_BASE + territories.GRAPH_PREFIX) for g in snapshot)
+    return load_shapes(shape_files(territorial_layer=layered))
 
 
 def validate(
@@ -193,16 +227,26 @@ def validate(
 
 
 class Pieces:
-    """Validates pieces of a stored dataset: focus nodes, with the triples around them."""
+    """Validates pieces of a stored dataset (of one of its snapshots): focus nodes, with the
+    triples around them."""
 
-    def __init__(self, engine: ox.Store, shapes: Graph, ontology: Graph, lang: str) -> None:
+    def __init__(
+        self,
+        engine: ox.Store,
+        shapes: Graph,
+        ontology: Graph,
+        lang: str,
+        snapshot: Snapshot = None,
+    ) -> None:
         self.engine, self.shapes, self.ontology, self.lang = engine, shapes, ontology, lang
+        self.snapshot = snapshot
         self.core, sparql_rules = rules.split(shapes)
         self.inverse = focus.inverse_predicates(self.core, [r.query for r in sparql_rules])
 
     def __call__(self, nodes: Iterable[Node]) -> set[Finding]:
         piece = set(nodes)
-        data = focus.neighbourhood(focus.Neighbours(self.engine), piece, self.inverse)
+        around = focus.Neighbours(self.engine, graphs=self.snapshot)
+        data = focus.neighbourhood(around, piece, self.inverse)
         data += self.ontology
         retargeted = focus.retarget(self.core, data, piece)
         return _core_findings(data, retargeted, self.shapes, self.lang, piece)
@@ -215,37 +259,46 @@ def validate_store(
     chunk: int = 2000,
     workers: int | None = None,
 ) -> Report:
-    """The whole dataset, ``chunk`` focus nodes at a time, each piece with the triples around
-    it (:mod:`accords_kg.focus`) read from the store: the same findings as
-    :func:`validate_graph` on the store's union, but pyshacl never holds the whole graph, and
-    the pieces of a persisted store are validated by ``workers`` processes (one per core, at
-    most two: each takes about 300 MB on the France-wide graph)."""
-    shapes = shapes_for(store)
-    core, sparql_rules = rules.split(shapes)
-    if not focus.bounded(core):
-        return validate_graph(store.union(), shapes, lang)
+    """The whole dataset, snapshot by snapshot (:func:`snapshots`), ``chunk`` focus nodes at
+    a time, each piece with the triples around it (:mod:`accords_kg.focus`) read from the
+    store: the same findings as :func:`validate_graph` on each snapshot's union, but pyshacl
+    never holds the whole graph, and the pieces of a persisted store are validated by
+    ``workers`` processes (one per core, at most two: each takes about 300 MB on the
+    France-wide graph)."""
     engine = store.oxigraph()
-    nodes = focus.stored_targets(engine, core)
-    pieces = [nodes[start : start + chunk] for start in range(0, len(nodes), chunk)]
+    plans = []
+    for snapshot in snapshots(store):
+        shapes = shapes_for(store, snapshot)
+        core, sparql_rules = rules.split(shapes)
+        nodes = focus.stored_targets(engine, core, snapshot) if focus.bounded(core) else []
+        plans.append((snapshot, shapes, core, sparql_rules, nodes))
+    total = sum(len(plan[4]) for plan in plans)
     workers = workers or min(2, len(os.sched_getaffinity(0)))
-    found = _rule_findings(engine, sparql_rules, lang, None)
+    found: set[Finding] = set()
     done = 0
-    if store.location is None or workers < 2 or len(pieces) < 2:
-        validate_piece = Pieces(engine, shapes, store.stored_layer("ontology"), lang)
-        for piece in pieces:
-            found |= validate_piece(piece)
-            done += len(piece)
-            if progress:
-                progress(done, len(nodes))
-        return _report(found)
-    from .workers import pool  # workers import this module
+    for snapshot, shapes, core, sparql_rules, nodes in plans:
+        if not focus.bounded(core):
+            found |= set(validate_graph(store.union(snapshot), shapes, lang).results)
+            continue
+        pieces = [nodes[start : start + chunk] for start in range(0, len(nodes), chunk)]
+        found |= _rule_findings(engine, sparql_rules, lang, None, snapshot)
+        if store.location is None or workers < 2 or len(pieces) < 2:
+            ontology = store.stored_layer("ontology")
+            validate_piece = Pieces(engine, shapes, ontology, lang, snapshot)
+            for piece in pieces:
+                found |= validate_piece(piece)
+                done += len(piece)
+                if progress:
+                    progress(done, total)
+            continue
+        from .workers import pool  # workers import this module
 
-    with pool(store.location, shapes, lang, workers) as running:
-        for piece, findings in running.map(pieces):
-            found |= findings
-            done += len(piece)
-            if progress:
-                progress(done, len(nodes))
+        with pool(store.location, shapes, lang, workers, snapshot) as running:
+            for piece, findings in running.map(pieces):
+                found |= findings
+                done += len(piece)
+                if progress:
+                    progress(done, total)
     return _report(found)
 
 
@@ -256,9 +309,9 @@ def validate_entry(
     removed: Iterable[focus.Triple] = (),
     whole: bool = False,
 ) -> Report:
-    """The shapes on the store with ``entry`` merged in (and the ``removed`` triples taken
-    out, as ``accords add --replace`` does), and the checks SHACL cannot express
-    (:mod:`accords_kg.checks`) on the entry.
+    """The shapes on the store (on its curated snapshot, :func:`snapshots`) with ``entry``
+    merged in (and the ``removed`` triples taken out, as ``accords add --replace`` does),
+    and the checks SHACL cannot express (:mod:`accords_kg.checks`) on the entry.
 
     Only the nodes the changes can affect are validated, with the triples around them
     (:mod:`accords_kg.focus`): on a dataset that conforms, the same findings as validating
@@ -268,9 +321,10 @@ def validate_entry(
     from . import checks  # checks builds findings of this module
 
     removed = list(removed)
-    shapes = shapes_for(store)
+    snapshot = snapshots(store)[0]  # the curated layers, with the default vintage
+    shapes = shapes_for(store, snapshot)
     core, sparql_rules = rules.split(shapes)
-    neighbours = focus.Neighbours(store.oxigraph(), entry, removed)
+    neighbours = focus.Neighbours(store.oxigraph(), entry, removed, snapshot)
     changed = Graph()  # what the entry adds (restating a stored triple changes nothing)
     for triple in entry:
         if not neighbours.stored(triple):
@@ -278,7 +332,7 @@ def validate_entry(
     for triple in removed:
         changed.add(triple)
     if whole or not focus.bounded(core) or _changes_ontology(store, changed):
-        data = store.union()
+        data = store.union(snapshot)
         for triple in removed:
             data.remove(triple)
         data += entry

@@ -1,8 +1,10 @@
 """Pieces of a whole-graph validation in worker processes: pyshacl is pure Python, so two
 cores need two processes.
 
-A worker is ``python -m accords_kg.workers DATABASE SHAPES LANG``: it opens the persisted
-Oxigraph database read-only (several processes may), parses the shapes once, then answers
+A worker is ``python -m accords_kg.workers DATABASE SHAPES LANG GRAPHS``: it opens the
+persisted Oxigraph database read-only (several processes may), reads from the named graphs
+of the snapshot GRAPHS (a JSON list of IRIs, or ``null``: the union of every layer), parses
+the shapes once, then answers
 each line of its standard input — a JSON list of focus nodes in N-Triples syntax — with one
 line of JSON: the findings of those nodes. Plain subprocesses rather than
 :mod:`multiprocessing`, which would re-import the caller's main module in every worker.
@@ -51,17 +53,26 @@ def _decode(record: dict) -> Finding:
 class Pool:
     """Worker processes validating pieces of one stored dataset."""
 
-    def __init__(self, folder: Path, location: Path, shapes: Graph, lang: str, count: int) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        location: Path,
+        shapes: Graph,
+        lang: str,
+        count: int,
+        snapshot: Sequence[str] | None = None,
+    ) -> None:
         shapes_file = folder / "shapes.ttl"
         shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
         self._logs = [folder / f"worker-{i}.log" for i in range(count)]
+        graphs = json.dumps(None if snapshot is None else list(snapshot))
         command = [sys.executable, "-m", "accords_kg.workers", str(location), str(shapes_file)]
         self._processes = []
         for log in self._logs:
             with open(log, "wb") as errors:
                 self._processes.append(
                     subprocess.Popen(
-                        [*command, lang],
+                        [*command, lang, graphs],
                         stdin=subprocess.PIPE,
                         stdout=subprocess.PIPE,
                         stderr=errors,
@@ -129,10 +140,13 @@ def _failure(log: Path) -> str:
 
 
 @contextmanager
-def pool(location: Path, shapes: Graph, lang: str, count: int) -> Iterator[Pool]:
-    """``count`` workers on the database at ``location``, stopped on exit."""
+def pool(
+    location: Path, shapes: Graph, lang: str, count: int, snapshot: Sequence[str] | None = None
+) -> Iterator[Pool]:
+    """``count`` workers on the database at ``location`` (on the named graphs of
+    ``snapshot``, if given), stopped on exit."""
     with tempfile.TemporaryDirectory(prefix="accords-kg-validate-") as folder:
-        workers = Pool(Path(folder), location, shapes, lang, count)
+        workers = Pool(Path(folder), location, shapes, lang, count, snapshot)
         try:
             yield workers
         finally:
@@ -140,11 +154,16 @@ def pool(location: Path, shapes: Graph, lang: str, count: int) -> Iterator[Pool]
 
 
 def main(argv: Sequence[str]) -> int:
-    location, shapes_file, lang = argv
+    location, shapes_file, lang, graphs = argv
     engine = ox.Store.read_only(location)
     shapes = Graph().parse(shapes_file, format="turtle")
+    snapshot = json.loads(graphs)
     validate_piece = Pieces(
-        engine, shapes, Store(engine, read_only=True).stored_layer("ontology"), lang
+        engine,
+        shapes,
+        Store(engine, read_only=True).stored_layer("ontology"),
+        lang,
+        None if snapshot is None else tuple(snapshot),
     )
     for line in sys.stdin:
         findings = validate_piece([from_n3(n) for n in json.loads(line)])
