@@ -284,9 +284,10 @@ def test_saved_query_page_has_its_text_and_results(site_dir: Path) -> None:
     rows = [r for r in rows if " 2023-12-18 Béthune 62119 " in r]
     assert [r.split(" 2023-12-18 Béthune 62119 ")[1] for r in rows] == [
         "Olivier Gacquerre Président de la communauté d'agglomération de Béthune-Bruay, "
-        "Artois-Lys Romane CA de Béthune-Bruay, Artois-Lys Romane",
-        "Sébastien Martin Président d'Intercommunalités de France Intercommunalités de France",
-        "Xavier Bertrand Président du conseil régional des Hauts-de-France Hauts-de-France",
+        "Artois-Lys Romane CA de Béthune-Bruay, Artois-Lys Romane false",
+        "Sébastien Martin Président d'Intercommunalités de France Intercommunalités de France "
+        "false",
+        "Xavier Bertrand Président du conseil régional des Hauts-de-France Hauts-de-France false",
     ]
 
 
