@@ -265,3 +265,22 @@ def test_entries_quote_no_held_text_they_do_not_hold(store: Store) -> None:
         "}"
     )
     assert evidence.rows == []
+
+
+def test_an_accord_its_vintage_does_not_cover_is_refused_saying_what_to_do(tmp_path) -> None:
+    """The fictional entry moved to 2024, when the committed layer holds région 32 only in
+    2023: its coverage would read as nothing, so validation says to commit the région."""
+    from accords_kg.validate import validate
+    from conftest import ROOT
+
+    good = ROOT / "tests" / "entries" / "good" / "complete-accord.ttl"
+    moved = tmp_path / "moved.ttl"
+    moved.write_text(good.read_text(encoding="utf-8").replace("2023-11-", "2024-01-"), "utf-8")
+    assert validate([good], store=Store.load()).conforms
+    report = validate([moved], store=Store.load())
+    found = {(r.focusNode, r.value, r.shape.rsplit("#")[-1]) for r in report.violations}
+    assert found == {
+        (ID + "accord/exemple-accord", ID + unit, "VintageCoverageCheck")
+        for unit in ("commune/62119", "region/32")
+    }
+    assert all("committed.json" in r.message for r in report.violations)

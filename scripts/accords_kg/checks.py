@@ -3,6 +3,10 @@
 - **Official units exist.** With the territorial layer loaded, an entry may not declare a
   région, département, commune or EPCI that none of the loaded vintages has: a made-up code
   with a valid pattern (and Luhn key) would otherwise pass.
+- **Each accord is covered in its vintage.** An accord's territories must have communes in
+  the loaded territorial graph of its signing year's vintage, else its coverage would read as
+  nothing: the région (or vintage) is then added to ``data/territories/committed.json`` and
+  the layer rebuilt (``accords territories build``) before the accord.
 - **No placeholder is left.** No ``@@…@@`` placeholder of the template may stay anywhere in
   an entry: in a literal, a datatype, or an IRI in any position (see :func:`placeholders`).
 - **Evidence is verbatim.** An ``acc:evidence`` excerpt must occur in the text of a source it
@@ -22,7 +26,7 @@ from urllib.parse import unquote
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .resources import ONTOLOGY_NS, home
+from .resources import GRAPH_BASE, ONTOLOGY_NS, home
 from .store import Store
 from .validate import Finding
 
@@ -30,6 +34,10 @@ ACC_EVIDENCE = URIRef(ONTOLOGY_NS + "evidence")
 ACC_SHA256 = URIRef(ONTOLOGY_NS + "sha256")
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 OFFICIAL = tuple(URIRef(ONTOLOGY_NS + c) for c in ("Region", "Departement", "Commune", "EPCI"))
+ACC_ACCORD = URIRef(ONTOLOGY_NS + "Accord")
+ACC_CONCERNS = URIRef(ONTOLOGY_NS + "concerns")
+ACC_SIGNED_DURING = URIRef(ONTOLOGY_NS + "signedDuring")
+SCHEMA_START_DATE = URIRef("https://schema.org/startDate")
 CHECKS = "https://w3id.org/accords-kg/shapes#"
 
 
@@ -68,6 +76,61 @@ def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]
                         lang,
                     )
                 )
+    return found
+
+
+_COVERED = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+PREFIX org: <http://www.w3.org/ns/org#>
+ASK { GRAPH ?layer {
+  { ?commune igeo:subdivisionDirecteDe* ?unit } UNION { ?commune org:memberOf ?unit }
+  ?commune a acc:Commune .
+} }"""
+
+_SIGNED_ON = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?date WHERE { ?accord acc:signedDuring/schema:startDate ?date }"""
+
+
+def uncovered_territories(entry: Graph, store: Store, lang: str = "en") -> list[Finding]:
+    """Territories an accord of the entry concerns that have no commune in the loaded graph
+    of the vintage of its signing year (the year of its ceremony's date)."""
+    from .territories import graph_name  # the layer's naming; imported when checked
+
+    layers = set(store.territorial_layers())
+    found = []
+    for accord in set(entry.subjects(RDF.type, ACC_ACCORD)) if layers else ():
+        dates = {
+            str(date)
+            for ceremony in entry.objects(accord, ACC_SIGNED_DURING)
+            for date in entry.objects(ceremony, SCHEMA_START_DATE)
+        } | {str(row[0]) for row in store.query(_SIGNED_ON, {"accord": accord}).rows}
+        units = sorted(entry.objects(accord, ACC_CONCERNS))
+        for date, unit in ((d, u) for d in sorted(dates) for u in units):
+            vintage = date[:4]
+            layer = URIRef(GRAPH_BASE + graph_name(vintage))
+            if (
+                graph_name(vintage) in layers
+                and store.query(_COVERED, {"layer": layer, "unit": unit}).boolean
+            ):
+                continue
+            found.append(
+                _finding(
+                    accord,
+                    ACC_CONCERNS,
+                    unit,
+                    "VintageCoverageCheck",
+                    f"{unit} n'a aucune commune dans la couche territoriale chargée du millésime "
+                    f"{vintage} (l'année de la signature) : ajoutez sa région à ce millésime dans "
+                    "data/territories/committed.json puis lancez `accords territories build`.",
+                    f"{unit} has no commune in the loaded territorial layer of vintage {vintage} "
+                    "(the signing year): add its région to that vintage in "
+                    "data/territories/committed.json, then run `accords territories build`.",
+                    lang,
+                )
+            )
     return found
 
 

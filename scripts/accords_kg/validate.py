@@ -348,6 +348,7 @@ def validate_entry(
     extra = (
         checks.placeholders(entry, lang)
         + checks.unknown_units(entry, store, lang)
+        + checks.uncovered_territories(entry, store, lang)
         + checks.unquoted_evidence(entry, data, lang)
     )
     if not extra:
