@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date as Date
 
+from .diagram import wrap
 from .htmlpage import esc
 from .labels import MONTHS, french_date
 from .store import Store
@@ -197,12 +198,7 @@ class _Flag:
 
 def _name_lines(name: str, width: int = 34) -> tuple[str, ...]:
     """The name on one or two lines of about ``width`` characters, cut with an ellipsis."""
-    lines: list[str] = []
-    for word in name.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
+    lines = [line for line in wrap(name, width).split("\n") if line]
     if len(lines) > 2:
         lines = [lines[0], lines[1][: width - 1].rstrip() + "…"]
     return tuple(line if len(line) <= width else line[: width - 1] + "…" for line in lines)
