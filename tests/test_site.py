@@ -414,6 +414,8 @@ def test_pages_need_no_script_and_declare_their_language(site_dir: Path) -> None
 def test_cli_site_prints_what_the_readme_shows_and_refuses_a_foreign_folder(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     sample = re.search(r"```text\n\$ accords site\n(.*?)```", readme, re.S)
     assert sample, "README: a ```text block starting with `$ accords site`"
