@@ -137,9 +137,11 @@ def repeat(measure: Measure, argv: list[str], runs: int, timeout: float) -> Meas
 SETUP = """
 import json, statistics, sys, time
 from pathlib import Path
-from accords_kg.store import Store
-from accords_kg import saved, validate, dump
-from accords_kg.load import parse_file
+from accords_kg.graph.store import Store
+from accords_kg.sparql import saved
+from accords_kg.validation import validate
+from accords_kg.publishing import dump
+from accords_kg.graph.load import parse_file
 def report(**kw): print("RESULT " + json.dumps(kw), flush=True)
 def timed(f, runs):
     out = []
@@ -283,7 +285,7 @@ def benchmark(scope: str, runs: int, limit: float) -> list[Measure]:
                 os.symlink(cache / kept, Path(empty) / kept)
         cold = Measure("load", "store", "cold: parse into Oxigraph")
         done = python(
-            "import time; t = time.perf_counter()\nfrom accords_kg.store import Store\n"
+            "import time; t = time.perf_counter()\nfrom accords_kg.graph.store import Store\n"
             f"Store.load(territories={scope!r})\n"
             'print("RESULT {\\"seconds\\": [%r]}" % (time.perf_counter() - t))',
             limit,

@@ -55,10 +55,10 @@ def grown_store(folder: Path) -> Store:
     return Store.load(root)
 
 
-from accords_kg import saved  # noqa: E402  (after ACCORDS_KG_HOME is set)
-from accords_kg.results import Result  # noqa: E402
-from accords_kg.serve import Running, running  # noqa: E402
-from accords_kg.store import Store  # noqa: E402
+from accords_kg.graph.store import Store  # noqa: E402
+from accords_kg.sparql import saved  # noqa: E402  (after ACCORDS_KG_HOME is set)
+from accords_kg.sparql.results import Result  # noqa: E402
+from accords_kg.web.serve import Running, running  # noqa: E402
 
 
 def run(store: Store, query_name: str, **params: str) -> Result:
@@ -106,7 +106,7 @@ def press_release() -> str:
 def site_dir(tmp_path_factory: pytest.TempPathFactory, store: Store) -> Path:
     """The site of the dataset (default territorial layer), built once; skipped, saying why,
     where Graphviz's `dot` (a Debian package, not on PyPI) is missing."""
-    from accords_kg.site import build
+    from accords_kg.web.site import build
 
     if shutil.which("dot") is None:
         pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")

@@ -16,13 +16,13 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from accords_kg import turtle
 from accords_kg.add import Refused, add, new_text
 from accords_kg.cli import main
 from accords_kg.errors import InputError
-from accords_kg.load import parse_file
-from accords_kg.store import Store
-from accords_kg.validate import validate
+from accords_kg.graph import turtle
+from accords_kg.graph.load import parse_file
+from accords_kg.graph.store import Store
+from accords_kg.validation.validate import validate
 from conftest import ROOT
 from test_template import FILLED, HALF_FILLED, fill
 

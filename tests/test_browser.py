@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from accords_kg import serve
-from accords_kg.diagram import COLOURS
+from accords_kg.web import serve
+from accords_kg.web.diagram import COLOURS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

@@ -11,7 +11,7 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 
 from accords_kg.cli import main
-from accords_kg.results import from_json
+from accords_kg.sparql.results import from_json
 
 ENTRIES = Path(__file__).parent / "entries"
 SIGNATORIES = ["Olivier Gacquerre", "Sébastien Martin", "Xavier Bertrand"]

@@ -14,8 +14,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from accords_kg.dump import FORMATS, dump, serialise
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
+from accords_kg.publishing.dump import FORMATS, dump, serialise
 
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "xml": "xml"}
 OXIGRAPH_FORMATS = {

@@ -21,12 +21,13 @@ import pytest
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 
-from accords_kg import endpoint, publish, saved
 from accords_kg.cli import main
-from accords_kg.endpoint import EndpointError
-from accords_kg.release import release
-from accords_kg.serve import oxigraph_command
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
+from accords_kg.publishing import publish
+from accords_kg.publishing.release import release
+from accords_kg.sparql import endpoint, saved
+from accords_kg.sparql.endpoint import EndpointError
+from accords_kg.web.serve import oxigraph_command
 from conftest import ROOT
 
 ID = "https://w3id.org/accords-kg/id/"

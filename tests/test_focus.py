@@ -1,7 +1,7 @@
 """Focused validation gives the same findings as validating the whole merged graph.
 
 ``validate_entry`` validates only the nodes an entry can affect, with the triples around
-them (:mod:`accords_kg.focus`); ``validate_store`` validates the whole dataset piece by piece,
+them (:mod:`.focus`); ``validate_store`` validates the whole dataset piece by piece,
 in worker processes. Both are compared here with the reference — pyshacl on the whole graph
 (``whole=True``, :func:`validate_graph`) — on every bad, coupled and good entry, on
 generated mutations of the good entry (triples dropped, objects changed, triples added to
@@ -21,18 +21,13 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from accords_kg import focus, rules
-from accords_kg.load import parse_file
-from accords_kg.store import Store
-from accords_kg.validate import (
-    Finding,
-    Report,
-    shapes_for,
-    validate_entry,
-    validate_graph,
-    validate_store,
-)
-from accords_kg.workers import WorkerError
+from accords_kg.graph.load import parse_file
+from accords_kg.graph.store import Store
+from accords_kg.validation import focus, rules
+from accords_kg.validation.report import Finding, Report
+from accords_kg.validation.shacl import validate_graph
+from accords_kg.validation.validate import shapes_for, validate_entry, validate_store
+from accords_kg.validation.workers import WorkerError
 from conftest import ROOT
 
 ENTRIES = Path(__file__).resolve().parent / "entries"
@@ -170,7 +165,7 @@ def test_a_change_to_the_model_is_validated_on_the_whole_graph(curated: Store) -
 
 def test_the_shapes_read_a_bounded_neighbourhood() -> None:
     """No unbounded path in the shapes: otherwise focused validation would not apply."""
-    from accords_kg.validate import load_shapes
+    from accords_kg.validation.shacl import load_shapes
 
     core, sparql = rules.split(load_shapes())
     assert focus.bounded(core)

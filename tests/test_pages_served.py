@@ -13,9 +13,9 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from accords_kg import serve
-from accords_kg.describe import describe
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
+from accords_kg.publishing.describe import describe
+from accords_kg.web import serve
 
 ID = "https://w3id.org/accords-kg/id/"
 ACC = "https://w3id.org/accords-kg/ontology#"

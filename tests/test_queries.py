@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 
-from accords_kg import saved
 from accords_kg.errors import UsageError
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
+from accords_kg.sparql import saved
 from conftest import rows, run
 
 ID = "https://w3id.org/accords-kg/id/"

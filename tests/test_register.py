@@ -12,7 +12,7 @@ import re
 import pytest
 from rdflib import URIRef
 
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
 from conftest import SOURCES, rows, run
 
 ID = "https://w3id.org/accords-kg/id/"
@@ -270,7 +270,7 @@ def test_entries_quote_no_held_text_they_do_not_hold(store: Store) -> None:
 def test_an_accord_its_vintage_does_not_cover_is_refused_saying_what_to_do(tmp_path) -> None:
     """The fictional entry moved to 2024, when the committed layer holds région 32 only in
     2023: its coverage would read as nothing, so validation says to commit the région."""
-    from accords_kg.validate import validate
+    from accords_kg.validation.validate import validate
     from conftest import ROOT
 
     good = ROOT / "tests" / "entries" / "good" / "complete-accord.ttl"

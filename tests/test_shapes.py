@@ -35,8 +35,10 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import SH, Graph, URIRef
 from rdflib.term import Node
 
-from accords_kg.store import Store
-from accords_kg.validate import Report, load_shapes, validate
+from accords_kg.graph.store import Store
+from accords_kg.validation.report import Report
+from accords_kg.validation.shacl import load_shapes
+from accords_kg.validation.validate import validate
 from conftest import ROOT
 
 ENTRIES = Path(__file__).resolve().parent / "entries"

@@ -14,12 +14,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from accords_kg import linkcheck, ontodoc
 from accords_kg.cli import main
-from accords_kg.describe import describe
-from accords_kg.negotiate import choose
-from accords_kg.site import build
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
+from accords_kg.publishing.describe import describe
+from accords_kg.web import linkcheck, ontodoc
+from accords_kg.web.negotiate import choose
+from accords_kg.web.site import build
 from conftest import ROOT
 
 ID = "https://w3id.org/accords-kg/id/"

@@ -6,7 +6,7 @@ import hashlib
 
 from rdflib import RDF, URIRef
 
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
 from conftest import PRESS_RELEASE
 
 ACC = "https://w3id.org/accords-kg/ontology#"
@@ -112,7 +112,7 @@ def test_the_first_quotation_has_no_speaker_and_the_feminine_form_is_recorded(
 def test_official_codes_match_the_release_each_unit_cites(curated: Store) -> None:
     """Every territorial unit of the curated data has the code and name that the Etalab
     release it cites (its vintage) gives it, read from that release's own files."""
-    from accords_kg import territories
+    from accords_kg.graph import territories
 
     query = """
         PREFIX acc: <https://w3id.org/accords-kg/ontology#>
@@ -143,7 +143,7 @@ def test_official_codes_match_the_release_each_unit_cites(curated: Store) -> Non
 def test_an_entry_quoting_words_the_source_does_not_have_is_rejected(
     curated: Store, press_release: str, tmp_path
 ) -> None:
-    from accords_kg.validate import validate
+    from accords_kg.validation.validate import validate
 
     entry = tmp_path / "entry.ttl"
     entry.write_text(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from accords_kg.errors import InputError
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
 from conftest import ROOT
 
 ASK_NEW = "ASK { <https://w3id.org/accords-kg/id/person/exemple> ?p ?o }"

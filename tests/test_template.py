@@ -9,10 +9,10 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from accords_kg import checks
 from accords_kg.cli import main
-from accords_kg.store import Store
-from accords_kg.validate import validate
+from accords_kg.graph.store import Store
+from accords_kg.validation import checks
+from accords_kg.validation.validate import validate
 from conftest import ROOT
 
 TEMPLATE = ROOT / "templates" / "new-accord.ttl"

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from accords_kg import saved, territories
+from accords_kg.graph import territories
+from accords_kg.graph.store import Store
 from accords_kg.resources import GRAPH_BASE, Layer
-from accords_kg.store import Store
-from accords_kg.validate import shapes_for, snapshots, validate, validate_graph, validate_store
+from accords_kg.sparql import saved
+from accords_kg.validation.shacl import validate_graph
+from accords_kg.validation.validate import shapes_for, snapshots, validate, validate_store
 from conftest import ROOT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "etalab-mini"

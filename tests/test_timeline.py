@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 
 from rdflib import Graph
 
-from accords_kg import timeline
-from accords_kg.labels import Labels
-from accords_kg.store import Store
+from accords_kg.graph.store import Store
+from accords_kg.web import timeline
+from accords_kg.web.labels import Labels
 
 SVG = "{http://www.w3.org/2000/svg}"
 EX = "https://example.org/"

@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from accords_kg import saved, turtle
 from accords_kg.cli import main
 from accords_kg.errors import InputError, UsageError
-from accords_kg.load import parse_file
-from accords_kg.store import Store
+from accords_kg.graph import turtle
+from accords_kg.graph.load import parse_file
+from accords_kg.graph.store import Store
+from accords_kg.sparql import saved
 from conftest import ROOT
 
 HOSTILE = Path(__file__).parent / "hostile"

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rns
 
-from accords_kg.load import parse_file
+from accords_kg.graph.load import parse_file
 from conftest import ROOT
 
 ACC = "https://w3id.org/accords-kg/ontology#"

@@ -28,14 +28,15 @@ from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
-from . import turtle
 from .errors import AccordsError, InputError, UsageError
 from .files import commit, locked, recover
-from .focus import Triple
-from .load import parse_file
+from .graph import turtle
+from .graph.load import parse_file
+from .graph.store import Store
 from .resources import ID_BASE, checkout
-from .store import Store
-from .validate import Report, validate_entry
+from .validation.focus import Triple
+from .validation.report import Report
+from .validation.validate import validate_entry
 
 ACC = "https://w3id.org/accords-kg/ontology#"
 LABELS = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title)

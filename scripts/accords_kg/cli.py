@@ -19,13 +19,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, saved, territories
-from .dump import FORMATS as DUMP_FORMATS
+from . import __version__
 from .errors import AccordsError, OutputError, UsageError
+from .graph import territories
+from .graph.store import ENGINES, Store
+from .publishing.dump import FORMATS as DUMP_FORMATS
 from .resources import GRAPH_BASE
-from .results import FORMATS as RESULT_FORMATS
-from .results import render
-from .store import ENGINES, Store
+from .sparql import saved
+from .sparql.results import FORMATS as RESULT_FORMATS
+from .sparql.results import render
 
 EXAMPLES = """\
 examples / exemples:
@@ -352,7 +354,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         )
     bindings = query.bindings(params)
     if args.endpoint:
-        from . import endpoint
+        from .sparql import endpoint
 
         result = endpoint.query(
             args.endpoint,
@@ -378,7 +380,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from .validation.validate import validate
 
     lang = args.lang or default_lang()
     store = Store.load(territories=args.territories)
@@ -401,7 +403,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from .dump import dump, serialise
+    from .publishing.dump import dump, serialise
 
     store = Store.load(territories=args.territories)
     if args.out is None:
@@ -416,7 +418,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .stats import instances_per_class, triples_per_layer
+    from .publishing.stats import instances_per_class, triples_per_layer
 
     store = Store.load(territories=args.territories)
     sys.stdout.write(render(triples_per_layer(store), args.format))
@@ -436,7 +438,7 @@ def cmd_territories(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from . import release
+    from .publishing import release
 
     store = Store.load(territories=args.territories)
     for path in release.release(store, args.out, args.endpoint):
@@ -445,8 +447,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from . import linkcheck
-    from . import site as site_builder
+    from .web import linkcheck
+    from .web import site as site_builder
 
     store = Store.load(territories=args.territories)
     built = site_builder.build(store, args.out)
@@ -462,7 +464,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import serve
+    from .web import serve
 
     if args.site is not None and not (args.site / "index.html").is_file():
         raise UsageError(f"{args.site} is not a site (no index.html) / n'est pas un site")
@@ -479,7 +481,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from . import publish
+    from .publishing import publish
 
     store = Store.load(territories=args.territories)
     urls = publish.Endpoints.from_store(args.store, args.update, args.query_endpoint)

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .store import from_oxigraph_term
+from ..graph.convert import from_oxigraph_term
 
 
 @dataclass(frozen=True)

@@ -22,78 +22,23 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node, Variable
 
-from . import __version__
+from .. import __version__
+from ..errors import InputError, UsageError
+from ..files import recover_if_needed
+from ..resources import GRAPH_BASE, LAYERS, Layer, home
+from ..sparql.guard import QueryError, QueryTimeout, check_query
+from ..sparql.results import Result
 from . import territories as territorial
-from .errors import AccordsError, InputError, UsageError
-from .files import recover_if_needed
-from .resources import GRAPH_BASE, LAYERS, Layer, home
-from .results import Result
+from .convert import from_oxigraph_term, rdflib_graph, to_oxigraph_term
 
 ENGINES = ("oxigraph", "rdflib")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def from_oxigraph_term(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def oxigraph_graph(graph: Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding the triples of one rdflib graph (blank nodes keep
-    their ids, so that results name the same nodes as rdflib does)."""
-    store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o)) for s, p, o in graph
-    )
-    return store
-
-
-def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
-    """An rdflib graph of Oxigraph triples: each term converted once, blank nodes keeping their
-    ids (twice as fast as an N-Triples round trip, which would also rename them)."""
-    graph = Graph()
-    terms: dict[object, Node] = {}
-
-    def term(t: object) -> Node:
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = from_oxigraph_term(t)
-        return found
-
-    add = graph.store.add
-    for t in triples:
-        add((term(t.subject), term(t.predicate), term(t.object)), graph)
-    return graph
 
 
 _COMMENT = re.compile(r"(?m)(^|\s)#.*$")
@@ -107,61 +52,6 @@ def _project(text: str, names: Iterable[str]) -> str:
         return text
     added = "".join(f"?{name} " for name in names)
     return text[: match.end()] + added + text[match.end() :]
-
-
-class QueryError(InputError):
-    """The engine could not evaluate the query (exit 2)."""
-
-
-class QueryTimeout(AccordsError):
-    """A query ran past its ``--timeout`` (exit 5)."""
-
-    exit_code = 5
-
-
-def _walk(node: object) -> Iterator[object]:
-    """Every node of an rdflib SPARQL parse tree."""
-    yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
-        for value in node:
-            yield from _walk(value)
-
-
-#: What SERVICE or FROM needs in a query's text: the word itself (not ``?from``, not
-#: ``schema:validFrom``), or an escape sequence that SPARQL decodes before parsing.
-_MAYBE_REACHING_OUT = re.compile(r"(?<![?$:\w])(service|from)\b|\\[uU]", re.IGNORECASE)
-
-
-def check_query(
-    text: str, source: str = "query", allow_service: bool = False, allow_from: bool = True
-) -> None:
-    """Refuse what would make the engine reach out: ``SERVICE`` (and ``FROM`` if asked).
-
-    A query whose text cannot hold either keyword needs no parse (rdflib's parser takes a
-    tenth of a second to import and as much to run: most of a warm query's time)."""
-    if not _MAYBE_REACHING_OUT.search(text):
-        return
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        tree = parseQuery(text)
-    except ParseException as exc:
-        raise InputError(f"SPARQL syntax error: {exc.msg}", source, exc.lineno) from None
-    names = {getattr(node, "name", None) for node in _walk(tree)}
-    if "ServiceGraphPattern" in names and not allow_service:
-        raise UsageError(
-            "the query calls another endpoint (SERVICE): refused; give --allow-service to "
-            "allow it / requête fédérée (SERVICE) refusée sans --allow-service"
-        )
-    if "DatasetClause" in names and not allow_from:
-        raise UsageError(
-            "FROM / FROM NAMED would make rdflib's engine fetch documents: refused / "
-            "FROM refusé avec le moteur rdflib"
-        )
 
 
 def _with_timeout(run: Callable[[], Result], seconds: float) -> Result:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .resources import ID_BASE, ONTOLOGY_NS
+from ..resources import ID_BASE, ONTOLOGY_NS
 
 FORMATS = ("table", "csv", "tsv", "json")
 

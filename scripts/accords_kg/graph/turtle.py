@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import PREFIXES
-from .resources import ID_BASE
+from ..namespaces import PREFIXES
+from ..resources import ID_BASE
 
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _RELATIVE = re.compile(r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*")

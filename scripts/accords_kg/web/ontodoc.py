@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal
 
-from .errors import OutputError, ToolMissing
+from ..errors import OutputError, ToolMissing
 
 LANGUAGES = ("fr", "en")
 

@@ -29,9 +29,9 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
 )
 
-from .errors import AccordsError, InputError
+from ..errors import AccordsError, InputError
+from .guard import check_query
 from .results import Result, from_json
-from .store import check_query
 
 
 class EndpointError(AccordsError):

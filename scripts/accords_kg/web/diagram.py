@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .errors import ToolMissing
+from ..errors import ToolMissing
+from ..graph.store import Store
 from .labels import french_date
-from .store import Store
 
 _SIGNATURES = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>

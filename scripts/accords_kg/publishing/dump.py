@@ -15,10 +15,10 @@ from xml.sax.saxutils import escape
 
 from rdflib import BNode, Dataset, Graph, URIRef
 
-from .files import write_atomic
-from .namespaces import PREFIXES, new_graph
-from .resources import GRAPH_BASE, ID_BASE
-from .store import Store
+from ..files import write_atomic
+from ..graph.store import Store
+from ..namespaces import PREFIXES, new_graph
+from ..resources import GRAPH_BASE, ID_BASE
 
 
 @dataclass(frozen=True)

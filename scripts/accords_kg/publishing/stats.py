@@ -9,9 +9,9 @@ from __future__ import annotations
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from .resources import GRAPH_BASE
-from .results import Result
-from .store import Store
+from ..graph.store import Store
+from ..resources import GRAPH_BASE
+from ..sparql.results import Result
 
 
 def triples_per_layer(store: Store) -> Result:

@@ -26,9 +26,9 @@ from urllib.parse import unquote
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .resources import GRAPH_BASE, ONTOLOGY_NS, home
-from .store import Store
-from .validate import Finding
+from ..graph.store import Store
+from ..resources import GRAPH_BASE, ONTOLOGY_NS, home
+from .report import Finding
 
 ACC_EVIDENCE = URIRef(ONTOLOGY_NS + "evidence")
 ACC_SHA256 = URIRef(ONTOLOGY_NS + "sha256")
@@ -97,7 +97,7 @@ SELECT ?date WHERE { ?accord acc:signedDuring/schema:startDate ?date }"""
 def uncovered_territories(entry: Graph, store: Store, lang: str = "en") -> list[Finding]:
     """Territories an accord of the entry concerns that have no commune in the loaded graph
     of the vintage of its signing year (the year of its ceremony's date)."""
-    from .territories import graph_name  # the layer's naming; imported when checked
+    from ..graph.territories import graph_name  # the layer's naming; imported when checked
 
     layers = set(store.territorial_layers())
     found = []
@@ -164,7 +164,7 @@ def placeholders(entry: Graph, lang: str = "en") -> list[Finding]:
     A check rather than a SHACL-SPARQL rule: a placeholder may sit in any position of any
     triple, a predicate or the subject of an untyped node included, and SHACL has no target
     for "every node" or "every predicate" (a SPARQL target would make every validation of an
-    entry fall back to the whole graph, see :func:`accords_kg.focus.bounded`); and only the
+    entry fall back to the whole graph, see :func:`.focus.bounded`); and only the
     entry can bring one, so a rule scanning every term of the dataset each time would look
     in the wrong place. The decision is on the parsed terms, not on the file's text: the
     template's comments name placeholders too, and an escaped or relative IRI only shows

@@ -37,14 +37,16 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import diagram, ontodoc, saved, timeline
-from .describe import ONTOLOGY_IRI, RDF_FORMATS, STATEMENT_CLASSES, describe, serialise
-from .errors import OutputError, UsageError
+from ..errors import OutputError, UsageError
+from ..graph.convert import from_oxigraph_term
+from ..graph.store import Store
+from ..publishing.describe import ONTOLOGY_IRI, RDF_FORMATS, STATEMENT_CLASSES, describe, serialise
+from ..resources import ID_BASE, ONTOLOGY_NS, home
+from ..sparql import saved
+from ..sparql.results import short
+from . import diagram, ontodoc, timeline
 from .htmlpage import bilingual, esc, frame, href
 from .labels import Labels, french_date
-from .resources import ID_BASE, ONTOLOGY_NS, home
-from .results import short
-from .store import Store, from_oxigraph_term
 
 SITE_BASE = "https://w3id.org/accords-kg/"
 MARKER = ".accords-kg-site"

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
-from .results import short
-from .store import Store
+from ..graph.store import Store
+from ..sparql.results import short
 
 NAME_PROPERTIES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",

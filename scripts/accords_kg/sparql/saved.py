@@ -19,8 +19,8 @@ import yaml
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import InputError, UsageError
-from .resources import query_dir
+from ..errors import InputError, UsageError
+from ..resources import query_dir
 
 _PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
 _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')

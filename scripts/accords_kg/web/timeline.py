@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date as Date
 
+from ..graph.store import Store
 from .diagram import wrap
 from .htmlpage import esc
 from .labels import MONTHS, french_date
-from .store import Store
 
 _DATES = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>

@@ -10,7 +10,7 @@ their union, switched in one SPARQL Update so that a failure half-way changes no
    which the next publish overwrites.
 
 Publishing the same data twice gives the same graphs (idempotent). Credentials: see
-:func:`accords_kg.endpoint.auth_headers`.
+:func:`accords_kg.sparql.endpoint.auth_headers`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 from rdflib import Graph
 
-from .endpoint import BACKOFF, RETRIES, EndpointError, auth_headers, query
-from .resources import GRAPH_BASE
-from .store import Store
+from ..graph.store import Store
+from ..resources import GRAPH_BASE
+from ..sparql.endpoint import BACKOFF, RETRIES, EndpointError, auth_headers, query
 
 
 @dataclass(frozen=True)

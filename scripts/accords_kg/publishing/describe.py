@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import Graph
 
+from ..graph.convert import from_oxigraph_term
+from ..graph.store import Store
+from ..namespaces import new_graph
+from ..resources import ONTOLOGY_NS
 from .dump import serialise_graph
-from .namespaces import new_graph
-from .resources import ONTOLOGY_NS
-from .store import Store, from_oxigraph_term
 
 ONTOLOGY_IRI = ONTOLOGY_NS.rstrip("#")
 

@@ -37,9 +37,9 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from .errors import AccordsError, InputError
-from .files import write_atomic
-from .resources import GRAPH_BASE, ID_BASE, checkout, home
+from ..errors import AccordsError, InputError
+from ..files import write_atomic
+from ..resources import GRAPH_BASE, ID_BASE, checkout, home
 
 #: What ``--territories`` accepts; ``hauts-de-france`` is the former name of ``committed``.
 SCOPES = ("committed", "hauts-de-france", "france", "none")

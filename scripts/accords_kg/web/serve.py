@@ -42,12 +42,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from rdflib import Dataset, URIRef
 
+from ..errors import AccordsError
+from ..graph.store import Store
+from ..publishing.describe import RDF_FORMATS, describe, serialise
+from ..publishing.publish import graphs
 from . import site as site_builder
-from .describe import RDF_FORMATS, describe, serialise
-from .errors import AccordsError
 from .negotiate import choose
-from .publish import graphs
-from .store import Store
 
 
 class ServerError(AccordsError):

@@ -27,9 +27,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .errors import InputError
-from .namespaces import PREFIXES
-from .resources import ID_BASE
+from ..errors import InputError
+from ..namespaces import PREFIXES
+from ..resources import ID_BASE
 
 #: File extension → rdflib parser name.
 FORMATS: dict[str, str] = {

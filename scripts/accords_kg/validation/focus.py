@@ -34,10 +34,10 @@ from rdflib import OWL, RDF, RDFS, SH, Graph, Literal, URIRef
 from rdflib.paths import InvPath, Path
 from rdflib.term import Node, Variable
 
-from .errors import OutputError
-from .files import write_atomic
-from .store import from_oxigraph_term, oxigraph_graph, rdflib_graph, to_oxigraph_term
-from .territories import cache_dir
+from ..errors import OutputError
+from ..files import write_atomic
+from ..graph.convert import from_oxigraph_term, oxigraph_graph, rdflib_graph, to_oxigraph_term
+from ..graph.territories import cache_dir
 
 Triple = tuple[Node, Node, Node]
 

@@ -1,7 +1,7 @@
 """Pieces of a whole-graph validation in worker processes: pyshacl is pure Python, so two
 cores need two processes.
 
-A worker is ``python -m accords_kg.workers DATABASE SHAPES LANG GRAPHS``: it opens the
+A worker is ``python -m accords_kg.validation.workers DATABASE SHAPES LANG GRAPHS``: it opens the
 persisted Oxigraph database read-only (several processes may), reads from the named graphs
 of the snapshot GRAPHS (a JSON list of IRIs, or ``null``: the union of every layer), parses
 the shapes once, then answers
@@ -28,9 +28,10 @@ from rdflib import Graph
 from rdflib.term import Node
 from rdflib.util import from_n3
 
-from .errors import AccordsError
-from .store import Store
-from .validate import Finding, Pieces
+from ..errors import AccordsError
+from ..graph.store import Store
+from .report import Finding
+from .shacl import Pieces
 
 Piece = Sequence[Node]
 
@@ -66,7 +67,8 @@ class Pool:
         shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
         self._logs = [folder / f"worker-{i}.log" for i in range(count)]
         graphs = json.dumps(None if snapshot is None else list(snapshot))
-        command = [sys.executable, "-m", "accords_kg.workers", str(location), str(shapes_file)]
+        module = "accords_kg.validation.workers"
+        command = [sys.executable, "-m", module, str(location), str(shapes_file)]
         self._processes = []
         for log in self._logs:
             with open(log, "wb") as errors:

@@ -20,11 +20,12 @@ from pathlib import Path
 from rdflib import FOAF, OWL, RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from . import __version__, turtle
+from .. import __version__
+from ..files import write_atomic
+from ..graph import turtle
+from ..graph.store import Store
+from ..resources import home
 from .dump import BASENAME, FORMATS, serialise
-from .files import write_atomic
-from .resources import home
-from .store import Store
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -1,0 +1,184 @@
+"""Validate the dataset, or new entries together with it, against the SHACL shapes.
+
+The whole dataset is checked snapshot by snapshot (one consistent state of the world at a
+time), in pieces, by worker processes where it is large; an entry is checked on the nodes it
+can affect, plus the checks SHACL cannot express (:mod:`.checks`). The engines are in
+:mod:`.shacl`, the records a person reads in :mod:`.report`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph
+
+from ..graph import territories
+from ..graph.convert import oxigraph_graph
+from ..graph.load import parse_file
+from ..graph.store import Store
+from ..resources import GRAPH_BASE, shape_files
+from . import checks, focus, rules
+from .report import Finding, Report, collect
+from .shacl import Pieces, Snapshot, core_findings, load_shapes, rule_findings, validate_graph
+from .workers import pool
+
+#: A progress callback: (done, total).
+Progress = Callable[[int, int], None]
+
+
+def snapshots(store: Store) -> list[Snapshot]:
+    """The parts of ``store`` the shapes check one at a time.
+
+    The territorial layer has one graph per vintage, and their union is no state of the
+    world: a commune has one population a vintage, an EPCI one kind, a département one
+    chef-lieu (Mayotte's moved in 2024). With at most one vintage loaded, the union is
+    checked as it is; with several, the curated layers (ontology, data…) are checked with the
+    default vintage's graph — the one the curated data is written against, that names every
+    unit it cites — and each other vintage's graph with the ontology alone."""
+    vintages = store.territorial_layers()
+    if len(vintages) < 2:
+        return [None]
+    default = territories.graph_name(territories.DEFAULT_VINTAGE)
+    curated = [n for n in store.layer_names() if n not in vintages]
+    curated += [default] if default in vintages else []
+    model = ["ontology"] if "ontology" in store.layer_names() else []
+    parts = [curated] + [[*model, name] for name in vintages if name != default]
+    return [tuple(GRAPH_BASE + name for name in part) for part in parts]
+
+
+def shapes_for(store: Store, snapshot: Snapshot = None) -> Graph:
+    """The shapes that apply to ``store`` (to one of its snapshots): the territorial layer's
+    only when it is loaded (in the snapshot)."""
+    if snapshot is None:
+        layered = bool(store.territorial_layers())
+    else:
+        layered = any(g.startswith(GRAPH_BASE + territories.GRAPH_PREFIX) for g in snapshot)
+    return load_shapes(shape_files(territorial_layer=layered))
+
+
+def validate(
+    entries: Iterable[Path] = (),
+    store: Store | None = None,
+    lang: str = "en",
+    progress: Progress | None = None,
+) -> Report:
+    """Validate the dataset, or the given new entries merged into it (they may refer to it)."""
+    store = store or Store.load()
+    paths = list(entries)
+    if not paths:
+        return validate_store(store, lang, progress)
+    entry = Graph()
+    for path in paths:
+        entry += parse_file(Path(path))
+    return validate_entry(store, entry, lang)
+
+
+def validate_store(
+    store: Store,
+    lang: str = "en",
+    progress: Progress | None = None,
+    chunk: int = 2000,
+    workers: int | None = None,
+) -> Report:
+    """The whole dataset, snapshot by snapshot (:func:`snapshots`), ``chunk`` focus nodes at
+    a time, each piece with the triples around it (:mod:`accords_kg.validation.focus`) read from the
+    store: the same findings as :func:`validate_graph` on each snapshot's union, but pyshacl
+    never holds the whole graph, and the pieces of a persisted store are validated by
+    ``workers`` processes (one per core, at most two: each takes about 300 MB on the
+    France-wide graph)."""
+    engine = store.oxigraph()
+    plans = []
+    for snapshot in snapshots(store):
+        shapes = shapes_for(store, snapshot)
+        core, sparql_rules = rules.split(shapes)
+        nodes = focus.stored_targets(engine, core, snapshot) if focus.bounded(core) else []
+        plans.append((snapshot, shapes, core, sparql_rules, nodes))
+    total = sum(len(plan[4]) for plan in plans)
+    workers = workers or min(2, len(os.sched_getaffinity(0)))
+    found: set[Finding] = set()
+    done = 0
+    for snapshot, shapes, core, sparql_rules, nodes in plans:
+        if not focus.bounded(core):
+            found |= set(validate_graph(store.union(snapshot), shapes, lang).results)
+            continue
+        pieces = [nodes[start : start + chunk] for start in range(0, len(nodes), chunk)]
+        found |= rule_findings(engine, sparql_rules, lang, None, snapshot)
+        if store.location is None or workers < 2 or len(pieces) < 2:
+            ontology = store.stored_layer("ontology")
+            validate_piece = Pieces(engine, shapes, ontology, lang, snapshot)
+            for piece in pieces:
+                found |= validate_piece(piece)
+                done += len(piece)
+                if progress:
+                    progress(done, total)
+            continue
+        with pool(store.location, shapes, lang, workers, snapshot) as running:
+            for piece, findings in running.map(pieces):
+                found |= findings
+                done += len(piece)
+                if progress:
+                    progress(done, total)
+    return collect(found)
+
+
+def validate_entry(
+    store: Store,
+    entry: Graph,
+    lang: str = "en",
+    removed: Iterable[focus.Triple] = (),
+    whole: bool = False,
+) -> Report:
+    """The shapes on the store (on its curated snapshot, :func:`snapshots`) with ``entry``
+    merged in (and the ``removed`` triples taken out, as ``accords add --replace`` does),
+    and the checks SHACL cannot express (:mod:`accords_kg.validation.checks`) on the entry.
+
+    Only the nodes the changes can affect are validated, with the triples around them
+    (:mod:`.focus`): on a dataset that conforms, the same findings as validating
+    the whole merged graph (``whole=True``, kept as the reference), in milliseconds rather
+    than a minute on the France-wide graph.
+    """
+    removed = list(removed)
+    snapshot = snapshots(store)[0]  # the curated layers, with the default vintage
+    shapes = shapes_for(store, snapshot)
+    core, sparql_rules = rules.split(shapes)
+    neighbours = focus.Neighbours(store.oxigraph(), entry, removed, snapshot)
+    changed = Graph()  # what the entry adds (restating a stored triple changes nothing)
+    for triple in entry:
+        if not neighbours.stored(triple):
+            changed.add(triple)
+    for triple in removed:
+        changed.add(triple)
+    if whole or not focus.bounded(core) or _changes_ontology(store, changed):
+        data = store.union(snapshot)
+        for triple in removed:
+            data.remove(triple)
+        data += entry
+        report = validate_graph(data, shapes, lang)
+    else:
+        nodes = focus.affected(neighbours, changed)
+        inverse = focus.inverse_predicates(core, [r.query for r in sparql_rules])
+        data = focus.neighbourhood(neighbours, nodes, inverse)
+        data += store.stored_layer("ontology")
+        found = core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
+        found |= rule_findings(oxigraph_graph(data), sparql_rules, lang, nodes)
+        report = collect(found)
+    extra = (
+        checks.placeholders(entry, lang)
+        + checks.unknown_units(entry, store, lang)
+        + checks.uncovered_territories(entry, store, lang)
+        + checks.unquoted_evidence(entry, data, lang)
+    )
+    if not extra:
+        return report
+    return collect([*report.results, *extra])
+
+
+def _changes_ontology(store: Store, changed: Graph) -> bool:
+    """Whether the change states or removes a class axiom, or anything about a term of the
+    ontology or its vocabularies: it may reach every instance of a class, however far, so
+    the whole merged graph is validated (rare: entries describe accords, not the model)."""
+    return any(
+        p == RDFS.subClassOf or store.holds((s, RDF.type, None), "ontology") for s, p, _ in changed
+    )
