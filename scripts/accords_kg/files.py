@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -119,6 +120,42 @@ def locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def hold(lock: Path) -> int:
+    """Take the exclusive lock ``lock`` (created if missing), waiting for it; returns the
+    descriptor whose closing releases it. The lock dies with its holder, however it dies,
+    which is what tells :func:`sweep` that a build was abandoned."""
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                return fd
+        os.close(fd)  # swept while we waited: lock the file that is there now
+
+
+def release(lock: Path, fd: int) -> None:
+    """Drop ``lock`` (taken with :func:`hold`): the file, then the lock itself."""
+    lock.unlink(missing_ok=True)
+    os.close(fd)
+
+
+def sweep(lock: Path, leftover: Path) -> bool:
+    """Remove ``leftover`` (a folder being built) and its ``lock`` if the lock's holder is
+    gone; one still at work keeps both. Returns whether they were removed."""
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    shutil.rmtree(leftover, ignore_errors=True)
+    release(lock, fd)
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
