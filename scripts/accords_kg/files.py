@@ -53,13 +53,14 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
         fd = os.open(path, flags)
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), str(path)) from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd)
-        if not stat.S_ISREG(mode.st_mode):
-            kind = "directory" if stat.S_ISDIR(mode.st_mode) else "special"
-            raise InputError(_NOT_REGULAR[kind], str(path))
-        if mode.st_size > limit:
+    mode = os.fstat(fd)
+    if not stat.S_ISREG(mode.st_mode) or mode.st_size > limit:
+        os.close(fd)
+        if stat.S_ISREG(mode.st_mode):
             raise InputError(_too_large(mode.st_size, limit), str(path))
+        kind = "directory" if stat.S_ISDIR(mode.st_mode) else "special"
+        raise InputError(_NOT_REGULAR[kind], str(path))
+    with os.fdopen(fd, "rb") as handle:
         raw = handle.read(limit + 1)
     if len(raw) > limit:  # grew while being read
         raise InputError(_too_large(len(raw), limit), str(path))
