@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -40,8 +40,11 @@ TITLE = URIRef("http://purl.org/dc/terms/title")
 TRICKY = [
     "\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e",
     '"', "'", "\\", '"""', "'''", " .", " ;", " ,", "#", "\t", "\x00", "\x7f",
+    " .\u2028", " .\x85", " .\u2029", " .\r",
     "<accord/declaration-de-bethune-2023> dcterms:title 'Pirate'@fr . #",
 ]  # fmt: skip
+#: The issue's reproducer: a block cut after its `` .`` leaves a live title behind.
+SMUGGLER = "a .\u2028<accord/declaration-de-bethune-2023> dcterms:title 'Pirate'@fr . #"
 tricky_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=4)), max_size=8).map(
     "".join
 )
@@ -71,6 +74,7 @@ def test_a_written_literal_is_one_line_for_every_reader(text: str, lang: str | N
 
 @settings(max_examples=60, deadline=None)
 @given(tricky_text, tricky_text)
+@example(SMUGGLER, "Second")
 def test_rewriting_a_block_leaves_nothing_of_the_old_one(first: str, second: str) -> None:
     """A block rewritten in place (a second add about the same subject) replaces the whole old
     block, whatever its literals held: the file then holds exactly the two entries' triples."""
@@ -102,9 +106,8 @@ def test_a_line_separator_cannot_smuggle_a_second_title(tmp_path: Path) -> None:
     """The issue's reproducer: a note whose U+2028 ended the block for ``str.splitlines``;
     the next add about the accord left its tail behind as a live, unvalidated title."""
     root = copy_project(tmp_path)
-    smuggler = "a .\u2028<accord/declaration-de-bethune-2023> dcterms:title 'Pirate'@fr . #"
     expected = data_graph(root)
-    for n, text in enumerate([smuggler, "Second"]):
+    for n, text in enumerate([SMUGGLER, "Second"]):
         outcome = add([note_entry(tmp_path, f"e{n}.nt", text)], territories="none", root=root)
         assert outcome.report.conforms
         expected.add((BETHUNE, NOTE, Literal(text, lang="en")))
@@ -125,6 +128,7 @@ def shared_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(tricky_text, tricky_text)
+@example(SMUGGLER, "Second")
 def test_two_adds_about_one_subject_give_exactly_the_validated_graph(
     shared_project: Path, tmp_path: Path, first: str, second: str
 ) -> None:
@@ -151,10 +155,9 @@ def test_a_write_that_would_not_read_back_is_refused_before_a_byte_is_written(
     import re
 
     root = copy_project(tmp_path)
-    smuggler = "a .\u2028<accord/declaration-de-bethune-2023> dcterms:title 'Pirate'@fr . #"
     monkeypatch.setattr(turtle, "_STRING_ESCAPE", re.compile(r'[\\"\x00-\x1f\x7f]'))
     monkeypatch.setattr(turtle, "split_lines", lambda text: text.splitlines(keepends=True))
-    add([note_entry(tmp_path, "e0.nt", smuggler)], territories="none", root=root)
+    add([note_entry(tmp_path, "e0.nt", SMUGGLER)], territories="none", root=root)
     before = snapshot(root)
     with pytest.raises(OutputError, match="not be the graph that was validated") as caught:
         add([note_entry(tmp_path, "e1.nt", "Second")], territories="none", root=root)
