@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from accords_kg.add import _split_blocks, add, new_text
@@ -368,3 +368,25 @@ def test_a_big_entry_is_refused_without_waiting_for_the_lock(tmp_path: Path) -> 
     assert done.returncode == 2
     assert "big.nt: file too large" in done.stderr
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("fmt", ["ntriples", "trig", "turtle"])
+def test_dumps_keep_a_literal_with_line_separators_whole(fmt: str) -> None:
+    """The dumps sort and join lines too: a line ends at ``\\n`` there as well (rdflib leaves
+    U+2028 and U+0085 raw in the literals it writes)."""
+    from accords_kg.graph.store import Store
+    from accords_kg.publishing.dump import serialise
+    from accords_kg.resources import GRAPH_BASE
+
+    note = Literal("x .\u2028y\x85z\u2029w\r\nv", lang="en")
+    graph = Graph()
+    graph.add((BETHUNE, NOTE, note))
+    graph.add((BETHUNE, TITLE, Literal("t")))
+    store = Store()
+    store.add_graph(graph, GRAPH_BASE + "data")
+    dataset = Dataset()
+    dataset.parse(data=serialise(store, fmt), format={"ntriples": "nt"}.get(fmt, fmt))
+    back = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        back.add((s, p, o))
+    assert isomorphic(back, graph)
