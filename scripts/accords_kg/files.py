@@ -25,13 +25,13 @@ from pathlib import Path
 from .errors import InputError, OutputError
 
 #: The size limit of one input file (an entry, a query), unless ``ACCORDS_KG_MAX_INPUT_BYTES``
-#: says otherwise: an entry describes a few resources, and validating one of 2 MiB already
-#: takes seconds, during which ``accords add`` holds its lock.
-DEFAULT_MAX_INPUT_BYTES = 2 * 1024 * 1024
+#: says otherwise: an entry describes a few resources (about 10 kB for an accord), and
+#: validating 1 MiB of them takes about 10 s, during which ``accords add`` holds its lock.
+DEFAULT_MAX_INPUT_BYTES = 1024 * 1024
 
 
 def max_input_bytes() -> int:
-    """The size limit for one input file: ``ACCORDS_KG_MAX_INPUT_BYTES`` or 2 MiB."""
+    """The size limit for one input file: ``ACCORDS_KG_MAX_INPUT_BYTES`` or 1 MiB."""
     value = os.environ.get("ACCORDS_KG_MAX_INPUT_BYTES")
     return int(value) if value else DEFAULT_MAX_INPUT_BYTES
 

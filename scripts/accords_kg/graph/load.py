@@ -7,8 +7,8 @@ file, open a network connection, hang or blow up memory:
 - only the regular file named is read: a symbolic link, a FIFO, a device or a directory is
   refused before a byte is read (:func:`accords_kg.files.read_regular`);
 - a size limit is checked before anything is read (``ACCORDS_KG_MAX_INPUT_BYTES``, default
-  2 MiB: an entry describes a few resources, and validating one of 2 MiB takes seconds, while
-  the ``add`` lock is held);
+  1 MiB: an entry describes a few resources (an accord, its signatures and sources: about
+  10 kB), and validating 1 MiB of them takes about 10 s, while the ``add`` lock is held);
 - the text's encoding is found before any check: UTF-8 (a byte order mark is dropped) for
   every format, and for RDF/XML also UTF-16 and UTF-32, detected as the XML specification
   says (byte order mark, or the bytes of ``<?xml``); the first bad byte is reported;
