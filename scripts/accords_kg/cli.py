@@ -2,10 +2,12 @@
 
 Each command imports the modules it runs and no others: a query starts in a fraction of a
 second. Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
-(unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
-could not be written; 4 the official files could not be downloaded or failed their check;
-5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed; 7 a program the
-command needs (Graphviz's dot, pyLODE) is not installed; 8 a validation worker failed.
+(unknown query, bad parameter, unreadable or invalid RDF, with file and line; a link or
+special file, an entry over the size limit; a release with no date); 3 a result could not be
+written (or an add would not read back as the validated graph: nothing changed); 4 the
+official files could not be downloaded or failed their check; 5 a query ran past its
+--timeout; 6 a SPARQL endpoint or server failed; 7 a program the command needs (Graphviz's
+dot, pyLODE) is not installed; 8 a validation worker failed.
 Errors are printed in French and English, never as a traceback.
 """
 
