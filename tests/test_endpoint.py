@@ -25,7 +25,7 @@ from accords_kg.cli import main
 from accords_kg.graph.store import Store
 from accords_kg.publishing import publish
 from accords_kg.publishing.release import release
-from accords_kg.sparql import endpoint, saved
+from accords_kg.sparql import endpoint, saved, transport
 from accords_kg.sparql.endpoint import EndpointError
 from accords_kg.web.serve import oxigraph_command
 from conftest import ROOT
@@ -42,8 +42,9 @@ def free_port() -> int:
 class Server:
     """``oxigraph serve`` on 127.0.0.1, persisted in a folder, killed by its PID."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(self, location: Path, union: bool = False) -> None:
         self.location = location
+        self.union = union
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -58,7 +59,8 @@ class Server:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [oxigraph_command(), "serve", "--location", str(self.location),
-             "--bind", f"127.0.0.1:{self.port}"],
+             "--bind", f"127.0.0.1:{self.port}"]
+            + (["--union-default-graph"] if self.union else []),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -193,7 +195,7 @@ def stub() -> Iterator[type[Broken]]:
 
 
 def test_a_port_with_nothing_listening_is_a_clear_error(capsys, monkeypatch) -> None:
-    monkeypatch.setattr(endpoint, "BACKOFF", 0.01)
+    monkeypatch.setattr(transport, "BACKOFF", 0.01)
     url = f"http://127.0.0.1:{free_port()}/query"
     assert main(["query", "who-signed", "--endpoint", url]) == 6
     err = capsys.readouterr().err
@@ -201,7 +203,7 @@ def test_a_port_with_nothing_listening_is_a_clear_error(capsys, monkeypatch) -> 
 
 
 def test_a_stopped_server_is_a_clear_error(tmp_path: Path, curated: Store, monkeypatch) -> None:
-    monkeypatch.setattr(endpoint, "BACKOFF", 0.01)
+    monkeypatch.setattr(transport, "BACKOFF", 0.01)
     running = Server(tmp_path / "db")
     running.start()
     publish.publish(curated, running.urls)
@@ -211,7 +213,7 @@ def test_a_stopped_server_is_a_clear_error(tmp_path: Path, curated: Store, monke
 
 
 def test_http_500_is_retried_then_reported(stub, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(endpoint, "BACKOFF", 0.01)
+    monkeypatch.setattr(transport, "BACKOFF", 0.01)
     assert main(["query", "who-signed", "--endpoint", stub.url]) == 6
     assert stub.calls == 4
     assert "Traceback" not in capsys.readouterr().err
@@ -226,7 +228,7 @@ def test_a_slow_answer_past_the_timeout(stub, capsys) -> None:
 
 
 def test_credentials_are_sent_and_never_printed(stub, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(endpoint, "BACKOFF", 0.01)
+    monkeypatch.setattr(transport, "BACKOFF", 0.01)
     monkeypatch.setenv("ACCORDS_ENDPOINT_TOKEN", "s3cr3t-token")
     assert endpoint.auth_headers() == {"Authorization": "Bearer s3cr3t-token"}
     assert main(["query", "who-signed", "--endpoint", stub.url]) == 6

@@ -1,70 +1,27 @@
-"""Queries against a remote SPARQL endpoint, through SPARQLWrapper (SPARQL 1.1 Protocol).
+"""Queries against a remote SPARQL endpoint (SPARQL 1.1 Protocol, results as JSON).
 
-The same saved queries, parameters and result formats as the embedded engine. The protocol
-carries query text only, so parameters travel as a trailing ``VALUES`` block whose terms are
-serialised by rdflib (IRIs checked absolute, literals escaped): a value stays one term, the
-query's structure does not change. Connection errors and 5xx answers are retried with
-exponential back-off; anything still failing becomes an :class:`EndpointError` (exit 6).
-Credentials come from the environment only (``ACCORDS_ENDPOINT_USER`` /
-``ACCORDS_ENDPOINT_PASSWORD``, or ``ACCORDS_ENDPOINT_TOKEN``) and are never printed.
+The same saved queries, parameters and result formats as the embedded engine. Parameters
+travel as a ``VALUES`` block inside the query's top-level group (:mod:`.bind`), their terms
+written by the project's own escaping (:mod:`.terms`). HTTP, credentials, retries and error
+messages: :mod:`.transport` (exit 6 for a failing server, 2 for a query it refuses).
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import socket
-import time
-import urllib.error
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from rdflib.term import Node
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-)
 
-from ..errors import AccordsError, InputError
+from .bind import with_values
 from .guard import check_query
 from .results import Result, from_json
+from .transport import RETRIES, EndpointError, InputError, Refused, redact, send
 
+__all__ = ["RETRIES", "EndpointError", "query"]
 
-class EndpointError(AccordsError):
-    """The endpoint could not be reached or kept failing (exit 6)."""
-
-    exit_code = 6
-
-
-RETRIES = 3
-BACKOFF = 0.5  # seconds, doubled at each retry
-
-
-def auth_headers() -> dict[str, str]:
-    """The ``Authorization`` header from the environment (never logged)."""
-    token = os.environ.get("ACCORDS_ENDPOINT_TOKEN")
-    if token:
-        return {"Authorization": f"Bearer {token}"}
-    user = os.environ.get("ACCORDS_ENDPOINT_USER")
-    if user:
-        password = os.environ.get("ACCORDS_ENDPOINT_PASSWORD", "")
-        pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        return {"Authorization": f"Basic {pair}"}
-    return {}
-
-
-def with_values(text: str, bindings: Mapping[str, Node]) -> str:
-    """``text`` with a trailing ``VALUES`` block binding each parameter to its term."""
-    if not bindings:
-        return text
-    names = sorted(bindings)
-    variables = " ".join(f"?{n}" for n in names)
-    terms = " ".join(bindings[n].n3() for n in names)
-    return f"{text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
+ACCEPT = "application/sparql-results+json"
 
 
 def query(
@@ -79,51 +36,28 @@ def query(
     """Run a SELECT or ASK query on the endpoint at ``url``."""
     check_query(text, source, allow_service=allow_service)
     bindings = dict(bindings or {})
-    client = SPARQLWrapper(url)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    # Whole-line comments out: SPARQLWrapper guesses the query form from the text, and the
-    # saved queries' prose comments can mislead it.
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    client.setQuery(with_values(body, bindings))
-    if timeout is not None:
-        client.setTimeout(int(max(1, round(timeout))))
-    for name, value in auth_headers().items():
-        client.addCustomHttpHeader(name, value)
-    delay = BACKOFF
-    for attempt in range(retries + 1):
-        try:
-            response = client.query()
-            doc = json.loads(response.response.read().decode("utf-8"))
-            break
-        except QueryBadFormed as exc:
-            raise InputError(
-                f"the endpoint refused the query: {_first_line(exc)}", source
-            ) from None
-        except (Unauthorized, EndPointNotFound) as exc:
-            raise EndpointError(f"{url}: {_first_line(exc)}") from None
-        except (EndPointInternalError, urllib.error.URLError, ConnectionError, OSError) as exc:
-            if isinstance(exc, TimeoutError | socket.timeout) or "timed out" in str(exc):
-                raise EndpointError(
-                    f"{url} did not answer within {timeout:g} s / pas de réponse dans le délai"
-                ) from None
-            if attempt == retries:
-                raise EndpointError(
-                    f"{url} failed after {retries + 1} attempts: {_first_line(exc)} / "
-                    "point d'accès SPARQL injoignable ou en erreur"
-                ) from None
-            time.sleep(delay)
-            delay *= 2
-        except (SPARQLWrapperException, ValueError) as exc:
-            raise EndpointError(f"{url}: {_first_line(exc)}") from None
-    names = [n for n in doc.get("head", {}).get("vars", []) if n not in bindings]
-    result = from_json(doc)
+    body = urlencode({"query": with_values(text, bindings)}).encode("utf-8")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT}
+    try:
+        raw, answer_headers = send("POST", url, body, headers, timeout, retries)
+    except Refused as exc:
+        raise InputError(f"the endpoint refused the query: {exc}", source) from None
+    cut = answer_headers.get("x-sparql-maxrows")
+    if cut:  # Virtuoso's row limit: the answer is incomplete, and says so only here
+        raise EndpointError(
+            f"{redact(url)} cut the answer at its row limit ({cut} rows) / "
+            "réponse tronquée par le serveur"
+        )
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+        result = from_json(doc)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EndpointError(
+            f"{redact(url)} did not answer with SPARQL JSON results ({exc}) / réponse illisible"
+        ) from None
     if result.boolean is not None:
         return result
-    keep = [result.variables.index(n) for n in names]
-    return Result(names, [tuple(row[i] for i in keep) for row in result.rows])
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    keep = [i for i, name in enumerate(result.variables) if name not in bindings]
+    return Result(
+        [result.variables[i] for i in keep], [tuple(row[i] for i in keep) for row in result.rows]
+    )

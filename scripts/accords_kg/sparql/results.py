@@ -19,6 +19,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ..resources import ID_BASE, ONTOLOGY_NS
+from . import terms
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -154,9 +155,9 @@ def to_tsv(result: Result) -> str:
 
 
 def _tsv_term(term: Node) -> str:
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return term.n3().replace("\t", "\\t")
+    """A term in SPARQL syntax on one line: tabs, newlines, quotes and backslashes escaped
+    (rdflib's ``n3()`` writes a multi-line literal as ``\"\"\"…\"\"\"``, which TSV cannot hold)."""
+    return terms.term(term)
 
 
 # ---------------------------------------------------------------------------
