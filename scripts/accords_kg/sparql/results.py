@@ -22,6 +22,7 @@ from ..resources import ID_BASE, ONTOLOGY_NS
 from . import terms
 
 FORMATS = ("table", "csv", "tsv", "json")
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 #: Prefixes used to shorten IRIs in the ``table`` format only (the others keep full IRIs).
 SHORT_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -93,6 +94,8 @@ def term_from_json(value: dict[str, str]) -> Node:
         return BNode(value["value"])
     if kind in ("literal", "typed-literal"):
         datatype = value.get("datatype")
+        if datatype == _BOOLEAN and value["value"] in ("0", "1"):  # Virtuoso's lexical form
+            return Literal(value["value"] == "1")
         return Literal(
             value["value"],
             lang=value.get("xml:lang"),
