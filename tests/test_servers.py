@@ -21,7 +21,7 @@ from accords_kg.publishing import publish
 from accords_kg.sparql import endpoint, saved
 from accords_kg.sparql.results import Result
 from test_endpoint import Server, free_port
-from virtuoso import Virtuoso, virtuoso_or_skip
+from virtuoso import CREDENTIALS, Virtuoso, virtuoso_or_skip
 
 ID = "https://w3id.org/accords-kg/id/"
 
@@ -74,7 +74,11 @@ def test_union_default_graph_answers_as_embedded(
 def virtuoso(tmp_path_factory: pytest.TempPathFactory, store: Store) -> Iterator[Virtuoso]:
     running = virtuoso_or_skip(tmp_path_factory.mktemp("virtuoso"))
     try:
-        assert main(running.publish_args()) == 0
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in CREDENTIALS.items():
+                env.setenv(name, value)
+            assert main(running.publish_args()) == 0  # Digest, COPY switch, union default
+        assert not any(g.endswith("-staging") for g in graphs_on(running.query_url))
         yield running
     finally:
         running.stop()
@@ -310,3 +314,40 @@ def test_a_port_with_nothing_listening(capsys, monkeypatch) -> None:
     assert main(["publish", "--store", url, "--territories", "none"]) == 6
     err = capsys.readouterr().err
     assert "failed after 4 attempts" in err and ":pw@" not in err
+
+
+# ---------------------------------------------------------------------------
+# TSV that parses, and the parameter suffixes grlc and BASIL use
+# ---------------------------------------------------------------------------
+
+
+def test_a_literal_with_newline_tab_and_quotes_round_trips_through_tsv(tmp_path: Path, capsys):
+    import pyoxigraph
+
+    awkward = 'line 1\nline 2\t"quoted" \\ \'single\' \\"\r end'
+    # in a long ''' literal (a raw CR would be read as a line end)
+    written = awkward.replace("\\", "\\\\").replace("'", "\\'").replace("\r", "\\r")
+    path = tmp_path / "awkward.rq"
+    path.write_text(f"SELECT ?text WHERE {{ VALUES ?text {{ '''{written}''' }} }}")
+    assert main(["query", "--file", str(path), "--format", "tsv"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 2  # header and one row: nothing broke the line
+    solutions = list(
+        pyoxigraph.parse_query_results(out.encode(), format=pyoxigraph.QueryResultsFormat.TSV)
+    )
+    assert [s["text"].value for s in solutions] == [awkward]
+
+
+def test_basil_suffixes(tmp_path: Path) -> None:
+    path = tmp_path / "suffixes.rq"
+    path.write_text(
+        "SELECT * WHERE { ?s ?p ?_n_integer , ?__t_literal , ?_d_xsd_date , ?__i_iri , ?_plain }"
+    )
+    params = {p.name: (p.kind, p.datatype, p.required) for p in saved.parse_query_file(path).params}
+    assert params == {
+        "n": ("literal", "integer", True),
+        "t": ("literal", None, False),
+        "d": ("literal", "date", True),
+        "i": ("iri", None, False),
+        "plain": ("literal", None, True),
+    }

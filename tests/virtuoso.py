@@ -60,7 +60,7 @@ MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime      = 120
 """
 
-USER, PASSWORD = "dba", "dba"
+CREDENTIALS = {"ACCORDS_ENDPOINT_USER": "dba", "ACCORDS_ENDPOINT_PASSWORD": "dba"}
 
 
 class Virtuoso:
@@ -120,13 +120,11 @@ class Virtuoso:
 
 
 def virtuoso_or_skip(folder: Path) -> Virtuoso:
-    """A started Virtuoso, with the environment set to publish to it as ``dba``."""
+    """A started Virtuoso (publish to it with :data:`CREDENTIALS` in the environment)."""
     if shutil.which("virtuoso-t") is None:
         pytest.skip("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource)")
     from test_endpoint import free_port
 
     running = Virtuoso(folder, free_port(), free_port())
     running.start()
-    os.environ["ACCORDS_ENDPOINT_USER"] = USER
-    os.environ["ACCORDS_ENDPOINT_PASSWORD"] = PASSWORD
     return running
