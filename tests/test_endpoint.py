@@ -149,7 +149,8 @@ def test_a_publish_killed_half_way_leaves_the_previous_version(
         first = graphs_on(running)
         # version 2 starts: one staging graph uploaded, then the server is killed
         layer = "territories/2023"
-        publish.upload(running.urls, publish.GRAPH_BASE + layer, store.layer(layer))
+        iri = publish.GRAPH_BASE + layer
+        publish.upload(running.urls, iri, publish.graphs(store)[iri])
         running.kill()
         running.start()
         after = {g: n for g, n in graphs_on(running).items() if not g.endswith("-staging")}

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from rdflib import Graph
+import pyoxigraph as ox
 
 from ..errors import AccordsError
 from ..graph.store import Store
@@ -64,20 +64,34 @@ def union_graph(graph_base: str) -> str:
     return graph_base + "union"
 
 
-def graphs(store: Store, graph_base: str = GRAPH_BASE) -> dict[str, Graph]:
-    """Live graph IRI → its content, one per layer."""
-    return {graph_base + name: store.stored_layer(name) for name in store.layer_names()}
+def graphs(store: Store, graph_base: str = GRAPH_BASE) -> dict[str, bytes]:
+    """Live graph IRI → its content as N-Triples (one triple a line), one per layer; written
+    by Oxigraph from the store, terms as they are stored."""
+    return {
+        graph_base + name: store.oxigraph().dump(
+            format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_BASE + name)
+        )
+        for name in store.layer_names()
+    }
+
+
+def union(store: Store) -> bytes:
+    """The union of the layers (the store's default graph) as N-Triples."""
+    return store.oxigraph().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+def triples(data: bytes) -> int:
+    return data.count(b"\n")
 
 
 def _graph_url(endpoints: Endpoints, iri: str) -> str:
     return f"{endpoints.store}?graph={quote(iri, safe='')}"
 
 
-def put(endpoints: Endpoints, iri: str, graph: Graph) -> None:
-    """Replace the named graph ``iri`` by ``graph`` (Graph Store Protocol ``PUT``)."""
-    body = graph.serialize(format="nt", encoding="utf-8")
+def put(endpoints: Endpoints, iri: str, data: bytes) -> None:
+    """Replace the named graph ``iri`` by ``data``, N-Triples (Graph Store Protocol ``PUT``)."""
     headers = {"Content-Type": "application/n-triples"}
-    send("PUT", _graph_url(endpoints, iri), body, headers, timeout=300)
+    send("PUT", _graph_url(endpoints, iri), data, headers, timeout=300)
 
 
 def update(endpoints: Endpoints, text: str) -> None:
@@ -86,9 +100,9 @@ def update(endpoints: Endpoints, text: str) -> None:
     send("POST", endpoints.update, body, {"Content-Type": "application/sparql-update"}, 300)
 
 
-def upload(endpoints: Endpoints, iri: str, graph: Graph) -> None:
-    """PUT ``graph`` into the staging graph of ``iri``."""
-    put(endpoints, staging(iri), graph)
+def upload(endpoints: Endpoints, iri: str, data: bytes) -> None:
+    """PUT ``data`` (N-Triples) into the staging graph of ``iri``."""
+    put(endpoints, staging(iri), data)
 
 
 def count(endpoints: Endpoints, iri: str) -> int:
@@ -110,9 +124,7 @@ def detect(endpoints: Endpoints, graph_base: str) -> str:
     """``union`` if a triple put in a named graph shows in the server's default graph, else
     ``copy``."""
     probe = f"{graph_base}probe-{uuid.uuid4()}"
-    marker = Graph()
-    marker.parse(data=f"<{probe}> <{probe}> <{probe}> .", format="nt")
-    put(endpoints, probe, marker)
+    put(endpoints, probe, f"<{probe}> <{probe}> <{probe}> .\n".encode())
     try:
         answer = query(endpoints.query, f"ASK {{ {terms.iri(probe)} ?p ?o }}")
     finally:
@@ -157,23 +169,23 @@ def publish(
         log(f"default graph / graphe par défaut : {default_graph}")
     staged = dict(content)
     if default_graph == "copy":
-        staged[union_graph(graph_base)] = store.union()
+        staged[union_graph(graph_base)] = union(store)
     drops = " ;\n".join(f"DROP SILENT GRAPH {terms.iri(staging(i))}" for i in staged)
     try:
-        for iri, graph in staged.items():
-            log(f"uploading / envoi : {iri} ({len(graph)} triples)")
-            upload(endpoints, iri, graph)
-        _check(endpoints, {staging(i): len(g) for i, g in staged.items()}, "staging graph")
+        for iri, data in staged.items():
+            log(f"uploading / envoi : {iri} ({triples(data)} triples)")
+            upload(endpoints, iri, data)
+        _check(endpoints, {staging(i): triples(d) for i, d in staged.items()}, "staging graph")
         stale = sorted(published(endpoints, graph_base) - set(content))
         update(endpoints, switch_update(sorted(content), stale, default_graph, graph_base))
-        _check(endpoints, {i: len(g) for i, g in content.items()}, "live graph")
+        _check(endpoints, {i: triples(d) for i, d in content.items()}, "live graph")
         log("switched / basculé")
     except BaseException:
         with contextlib.suppress(AccordsError):  # the first failure is the one to report
             update(endpoints, drops)
         raise
     update(endpoints, drops)
-    counts = {iri: len(graph) for iri, graph in content.items()}
+    counts = {iri: triples(data) for iri, data in content.items()}
     if default_graph == "copy":
-        counts[""] = len(staged[union_graph(graph_base)])
+        counts[""] = triples(staged[union_graph(graph_base)])
     return counts

@@ -5,8 +5,8 @@ The header is grlc's decorators (``#+ summary:``, ``#+ tags:``, ``#+ defaults:``
 ``?_name`` (required), ``?__name`` (optional), with a suffix for the kind of term —
 ``_iri`` for an IRI, ``_xsd_TYPE`` for a typed literal (``_xsd_date``, ``_xsd_integer``…),
 ``_integer`` for ``_xsd_integer``; otherwise (or ``_literal``) a plain string. BASIL's
-``_number`` and language suffixes are not read as such (docs/servers.md). Values become RDF terms bound to those variables, never text
-pasted into the query.
+``_number`` and language suffixes are not read as such (docs/servers.md). Values become
+RDF terms bound to those variables, never text pasted into the query.
 """
 
 from __future__ import annotations
