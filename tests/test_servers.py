@@ -20,6 +20,7 @@ from accords_kg.cli import main
 from accords_kg.graph.store import Store
 from accords_kg.publishing import publish
 from accords_kg.sparql import endpoint, saved
+from accords_kg.sparql.endpoint import EndpointError
 from accords_kg.sparql.results import Result
 from test_endpoint import Server, free_port
 from virtuoso import CREDENTIALS, Virtuoso, virtuoso_or_skip
@@ -134,10 +135,17 @@ class DroppingProxy(http.server.BaseHTTPRequestHandler):
     upstream = ""
     dropped = 0
     switches = 0
+    refuse = False  # answer the switch with HTTP 500 instead, without forwarding it
 
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
+        if self.refuse and body and b"COPY GRAPH" in body:
+            self.send_response(500)
+            self.send_header("Content-Length", "7")
+            self.end_headers()
+            self.wfile.write(b"refused")
+            return
         request = urllib.request.Request(self.upstream + self.path, data=body, method=self.command)
         for name in ("Content-Type", "Accept"):
             if self.headers.get(name):
@@ -210,6 +218,36 @@ def test_a_lost_switch_answer_leaves_exactly_the_new_version(tmp_path: Path, cur
         running.kill()
 
 
+def test_a_refused_switch_leaves_the_old_version_and_no_staging_graph(
+    tmp_path: Path, curated: Store
+) -> None:
+    running = Server(tmp_path / "db")
+    running.start()
+    handler = type("Proxy", (DroppingProxy,), {"upstream": running.base, "refuse": True})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        publish.publish(curated, running.urls)
+        before = graphs_on(running.urls.query)
+        urls = publish.Endpoints.from_store(f"http://127.0.0.1:{proxy.server_address[1]}/store")
+        with pytest.raises(EndpointError, match="HTTP 500"):
+            publish.publish(grown(curated), urls)
+        assert graphs_on(running.urls.query) == before  # version 1, and nothing staged left
+    finally:
+        proxy.shutdown()
+        running.kill()
+
+
+def test_an_answer_cut_at_the_row_limit_is_an_error(answer) -> None:
+    answer.status, answer.body, answer.extra = (
+        200,
+        b'{"head": {"vars": []}}',
+        {"X-SPARQL-MaxRows": "10000"},
+    )
+    with pytest.raises(EndpointError, match="row limit"):
+        endpoint.query(f"http://127.0.0.1:{answer.port}/sparql", "SELECT * WHERE { ?s ?p ?o }")
+
+
 def test_the_old_move_switch_would_have_emptied_the_store(tmp_path: Path, curated: Store) -> None:
     """Why the switch is COPY: a MOVE sent twice (applied, answer lost, retried) moves the
     emptied staging graphs over the live ones."""
@@ -240,6 +278,7 @@ def test_the_old_move_switch_would_have_emptied_the_store(tmp_path: Path, curate
 class Answer(http.server.BaseHTTPRequestHandler):
     status = 500
     body = b""
+    extra: ClassVar[dict[str, str]] = {}
     headers_seen: ClassVar[list[dict[str, str]]] = []
 
     def do_POST(self) -> None:
@@ -251,6 +290,8 @@ class Answer(http.server.BaseHTTPRequestHandler):
             return
         self.send_response(self.status if self.status != 401 else 500)
         self.send_header("Content-Type", "text/plain")
+        for name, value in self.extra.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(self.body)
 
