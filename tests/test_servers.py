@@ -99,6 +99,11 @@ def test_virtuoso_answers_as_embedded(
     same_rows(remote, store.query(query.text, bindings))
 
 
+def test_virtuoso_cutting_an_answer_at_its_row_limit_is_an_error(virtuoso: Virtuoso) -> None:
+    with pytest.raises(EndpointError, match="row limit"):  # more triples than its 100,000 rows
+        endpoint.query(virtuoso.query_url, "SELECT * WHERE { ?s ?p ?o }")
+
+
 TWO_TEXTS = """SELECT DISTINCT ?name WHERE {
   ?person <http://xmlns.com/foaf/0.1/name> ?name .
   FILTER (?name = ?__a || ?name = ?__b)
