@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -137,8 +138,9 @@ def test_two_text_parameters_stay_two_terms(
 
 
 class DroppingProxy(http.server.BaseHTTPRequestHandler):
-    """Forwards every request to ``upstream``; the first SPARQL Update holding ``COPY`` is
-    applied by the server, then the proxy closes the connection without an answer."""
+    """Forwards every request to ``upstream``; the first SPARQL Update (a form's ``update``)
+    that switches (``COPY GRAPH``) is applied by the server, then the proxy closes the
+    connection without an answer."""
 
     upstream = ""
     dropped = 0
@@ -148,7 +150,9 @@ class DroppingProxy(http.server.BaseHTTPRequestHandler):
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        if self.refuse and body and b"COPY GRAPH" in body:
+        form = parse_qs(body.decode()) if self.command == "POST" and body else {}
+        switch = any(u.startswith("COPY GRAPH") for u in form.get("update", []))
+        if self.refuse and switch:
             self.send_response(500)
             self.send_header("Content-Length", "7")
             self.end_headers()
@@ -163,7 +167,7 @@ class DroppingProxy(http.server.BaseHTTPRequestHandler):
                 status, payload, kind = response.status, response.read(), response.headers
         except urllib.error.HTTPError as exc:
             status, payload, kind = exc.code, exc.read(), exc.headers
-        if body and b"COPY GRAPH" in body:
+        if switch:
             type(self).switches += 1
             if not type(self).dropped:
                 type(self).dropped += 1
@@ -321,6 +325,14 @@ def test_a_server_timeout_is_reported_with_its_words_and_not_retried(answer, cap
     assert len(answer.headers_seen) == 1  # a permanent error: asked once
     assert main(["query", "who-signed", "--endpoint", url, "--timeout", "30"]) == 6
     assert "did not answer" not in capsys.readouterr().err
+
+
+def test_a_query_the_server_refuses_is_exit_2_with_its_words(answer, capsys) -> None:
+    answer.status, answer.body = 400, b"Parser error:\n\n  unexpected '}' at line 3\n"
+    assert main(["query", "who-signed", "--endpoint", f"http://127.0.0.1:{answer.port}/q"]) == 2
+    err = capsys.readouterr().err
+    assert "HTTP 400" in err and "Parser error:\n  unexpected '}' at line 3" in err
+    assert len(answer.headers_seen) == 1 and "Traceback" not in err
 
 
 def test_a_busy_server_is_retried(answer, capsys, monkeypatch) -> None:

@@ -34,9 +34,8 @@ import pyoxigraph as ox
 from ..errors import AccordsError
 from ..graph.store import Store
 from ..resources import GRAPH_BASE
-from ..sparql import terms
+from ..sparql import endpoint, graphstore, terms
 from ..sparql.endpoint import EndpointError, query
-from ..sparql.transport import send
 
 DEFAULT_GRAPH_MODES = ("auto", "copy", "union", "none")
 
@@ -90,14 +89,12 @@ def _graph_url(endpoints: Endpoints, iri: str) -> str:
 
 def put(endpoints: Endpoints, iri: str, data: bytes) -> None:
     """Replace the named graph ``iri`` by ``data``, N-Triples (Graph Store Protocol ``PUT``)."""
-    headers = {"Content-Type": "application/n-triples"}
-    send("PUT", _graph_url(endpoints, iri), data, headers, timeout=300)
+    graphstore.put(_graph_url(endpoints, iri), data, "application/n-triples", timeout=300)
 
 
 def update(endpoints: Endpoints, text: str) -> None:
     """Run a SPARQL Update made of idempotent operations (it may be sent twice)."""
-    body = text.encode("utf-8")
-    send("POST", endpoints.update, body, {"Content-Type": "application/sparql-update"}, 300)
+    endpoint.update(endpoints.update, text, timeout=300)
 
 
 def upload(endpoints: Endpoints, iri: str, data: bytes) -> None:
