@@ -254,17 +254,28 @@ def build_parser() -> argparse.ArgumentParser:
         "publish",
         help="upload every layer to a SPARQL server, atomically / publier sur un serveur",
         description=(
-            "Upload each layer to its named graph (and their union to the default graph) with "
-            "the SPARQL 1.1 Graph Store Protocol: staging graphs first, their triple counts "
-            "checked, then one SPARQL Update switches them all, so a failure half-way leaves "
-            "the previous version. Credentials: ACCORDS_ENDPOINT_USER and "
-            "ACCORDS_ENDPOINT_PASSWORD, or ACCORDS_ENDPOINT_TOKEN (never printed)."
+            "Upload each layer to its named graph with the SPARQL 1.1 Graph Store Protocol: "
+            "staging graphs first, their triple counts checked, then one SPARQL Update "
+            "switches them all (COPY, safe to repeat), so a failure half-way leaves the "
+            "previous version; staging graphs are dropped in every case. Credentials: "
+            "ACCORDS_ENDPOINT_USER and ACCORDS_ENDPOINT_PASSWORD (Basic or Digest, as the "
+            "server asks), or ACCORDS_ENDPOINT_TOKEN (never printed). See docs/servers.md."
         ),
     )
     p.add_argument("--store", required=True, metavar="URL", help="Graph Store endpoint (…/store)")
     p.add_argument("--update", metavar="URL", help="SPARQL Update endpoint (default …/update)")
     p.add_argument("--query-endpoint", metavar="URL", help="SPARQL query endpoint (…/query)")
     p.add_argument("--graph-base", default=GRAPH_BASE, metavar="IRI", help="named graphs' base")
+    p.add_argument(
+        "--default-graph",
+        choices=("auto", "copy", "union", "none"),
+        default="auto",
+        help=(
+            "copy: the union of the layers into the default graph; union: leave it alone, the "
+            "server shows the union of its named graphs there (Virtuoso, Oxigraph "
+            "--union-default-graph); none: empty it; auto (default): ask the server"
+        ),
+    )
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -497,7 +508,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     store = Store.load(territories=args.territories)
     urls = publish.Endpoints.from_store(args.store, args.update, args.query_endpoint)
-    counts = publish.publish(store, urls, args.graph_base, log=lambda m: sys.stderr.write(m + "\n"))
+    counts = publish.publish(
+        store, urls, args.graph_base, args.default_graph, log=lambda m: sys.stderr.write(m + "\n")
+    )
     for iri, n in sorted(counts.items()):
         sys.stdout.write(f"{iri or '(default graph)'}\t{n}\n")
     return 0

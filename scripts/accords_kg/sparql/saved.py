@@ -3,9 +3,10 @@
 The header is grlc's decorators (``#+ summary:``, ``#+ tags:``, ``#+ defaults:``,
 ``#+ enumerate:``), read as YAML. Parameters are the query's variables named as BASIL says:
 ``?_name`` (required), ``?__name`` (optional), with a suffix for the kind of term —
-``_iri`` for an IRI, ``_xsd_TYPE`` for a typed literal (``_xsd_date``, ``_xsd_integer``…);
-otherwise a plain string. Values become RDF terms bound to those variables, never text
-pasted into the query.
+``_iri`` for an IRI, ``_xsd_TYPE`` for a typed literal (``_xsd_date``, ``_xsd_integer``…),
+``_integer`` for ``_xsd_integer``; otherwise (or ``_literal``) a plain string. BASIL's
+``_number`` and language suffixes are not read as such (docs/servers.md). Values become
+RDF terms bound to those variables, never text pasted into the query.
 """
 
 from __future__ import annotations
@@ -156,7 +157,9 @@ def _split_suffix(rest: str) -> tuple[str, str, str | None]:
     match = re.fullmatch(r"(.+)_xsd_([A-Za-z]+)", rest)
     if match:
         return match.group(1), "literal", match.group(2)
-    return rest, "literal", None
+    if rest.endswith("_integer"):  # BASIL's and grlc's short form of _xsd_integer
+        return rest[: -len("_integer")], "literal", "integer"
+    return rest.removesuffix("_literal"), "literal", None
 
 
 def _merge_list_of_maps(value: object) -> dict[str, object]:

@@ -40,12 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from rdflib import Dataset, URIRef
+import pyoxigraph as ox
 
 from ..errors import AccordsError
 from ..graph.store import Store
 from ..publishing.describe import RDF_FORMATS, describe, serialise
-from ..publishing.publish import graphs
 from . import site as site_builder
 from .negotiate import choose
 
@@ -66,13 +65,9 @@ def oxigraph_command() -> str:
 
 
 def nquads(store: Store) -> bytes:
-    """The dataset as N-Quads: layers in named graphs, their union in the default graph."""
-    dataset = Dataset()
-    for iri, graph in graphs(store).items():
-        target = dataset.default_graph if not iri else dataset.graph(URIRef(iri))
-        for triple in graph:
-            target.add(triple)
-    return dataset.serialize(format="nquads", encoding="utf-8")
+    """The dataset as N-Quads: layers in named graphs, their union in the default graph (as
+    the embedded store keeps them)."""
+    return store.oxigraph().dump(format=ox.RdfFormat.N_QUADS)
 
 
 def load(store: Store, location: Path) -> None:
