@@ -30,8 +30,11 @@ REPRODUCERS = [
     ("mixed-case", "SELECT * WHERE { sErViCe SiLeNt {u} { ?s ?p ?o } }", True),
     ("no-space", "SELECT * WHERE{SERVICE{u}{?s ?p ?o}}", True),
     ("escaped-keyword", "SELECT * WHERE { \\u0053ERVICE {u} { ?s ?p ?o } }", False),
-    ("escaped-quote", 'SELECT * WHERE { ?s ?p "\\u0022" SERVICE {u} { ?s ?p ?o } ?s ?p "\\u0022" }',
-     True),  # fmt: skip
+    (
+        "escaped-quote",
+        'SELECT * WHERE { ?s ?p "\\u0022" SERVICE {u} { ?s ?p ?o } ?s ?p "\\u0022" }',
+        True,
+    ),
     ("escape-8-digits", "SELECT * WHERE { \\U00000053ERVICE {u} { ?s ?p ?o } }", False),
     ("variable", "SELECT * WHERE { VALUES ?e { {u} } SERVICE ?e { ?s ?p ?o } }", False),
     ("optional", "SELECT * WHERE { OPTIONAL { SERVICE {u} { ?s ?p ?o } } }", True),
@@ -122,8 +125,11 @@ def test_harmless_mentions_of_service_still_run(query: str) -> None:
         ("LOAD <http://127.0.0.1:9/x.ttl>", "LOAD"),
         ("load silent <http://127.0.0.1:9/x.ttl> INTO GRAPH <http://g/>", "LOAD"),
         ("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
-        ("DELETE WHERE { ?s ?p ?o } ; INSERT { ?s ?p ?o } WHERE { ?x ?y 1SERVICE <http://x/> "
-         "{ ?s ?p ?o } }", "SERVICE"),  # fmt: skip
+        (
+            "DELETE WHERE { ?s ?p ?o } ; INSERT { ?s ?p ?o } WHERE { ?x ?y 1SERVICE <http://x/> "
+            "{ ?s ?p ?o } }",
+            "SERVICE",
+        ),
         ("\\u004cOAD <http://127.0.0.1:9/x.ttl>", "escape"),
     ],
 )
@@ -166,9 +172,7 @@ def spellings(draw: st.DrawFn, url: str) -> str:
     silent = silent if draw(st.booleans()) else ""
     endpoint = draw(st.sampled_from([f"<{url}>", "?e"]))
     space = draw(st.sampled_from(["", " ", "\t"]))
-    call = (
-        f"{draw(st.sampled_from(GLUE))}{keyword}{silent}{space}{endpoint}{space}{{ ?s ?p ?o }}"
-    )
+    call = f"{draw(st.sampled_from(GLUE))}{keyword}{silent}{space}{endpoint}{space}{{ ?s ?p ?o }}"
     body = draw(st.sampled_from(WRAPPERS)).format(call)
     values = f"VALUES ?e {{ <{url}> }} " if endpoint == "?e" else ""
     return f"SELECT * WHERE {{ {values}{body} }}"
