@@ -4,12 +4,14 @@ text, never as a link that would run in the site's origin (the endpoint's, when 
 
 from __future__ import annotations
 
+import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from accords_kg.cli import main
 from accords_kg.graph.store import Store
 from accords_kg.resources import GRAPH_BASE
 from accords_kg.web import linkcheck
@@ -133,4 +135,34 @@ def test_the_link_check_reports_a_hostile_link(tmp_path: Path) -> None:
     assert linkcheck.check(tmp_path) == [
         "index.html: <a> links to a URL of no web scheme: 'JaVaScRiPt:alert(1)'",
         "index.html: <a> links to a URL of no web scheme: 'data:,x'",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# At entry: the shapes refuse a source address that is not a web page
+# ---------------------------------------------------------------------------
+
+ENTRY_URLS = ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x"]
+
+
+def test_a_source_address_that_is_not_a_web_page_is_refused_at_entry(
+    tmp_path: Path, capsys
+) -> None:
+    entry = tmp_path / "sources.ttl"
+    entry.write_text(
+        "@prefix acc: <https://w3id.org/accords-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        + "".join(
+            f'<{ID}source/exemple-{n}> a acc:Source ; rdfs:label "Exemple {n}"@fr ;\n'
+            f"    schema:url <{url}> .\n"
+            for n, url in enumerate(ENTRY_URLS)
+        )
+    )
+    assert main(["validate", str(entry), "--territories", "none", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["results"]
+    pattern = "http://www.w3.org/ns/shacl#PatternConstraintComponent"
+    assert sorted((f["focusNode"], f["path"], f["value"], f["constraint"]) for f in findings) == [
+        (f"{ID}source/exemple-{n}", "https://schema.org/url", url, pattern)
+        for n, url in enumerate(ENTRY_URLS)
     ]
