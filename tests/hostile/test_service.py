@@ -215,3 +215,34 @@ def test_what_the_guard_lets_through_never_calls_out(
     seen.clear()
     unguarded(query)
     assert seen == []
+
+
+# ---------------------------------------------------------------------------
+# --endpoint: the guard runs before anything is sent
+# ---------------------------------------------------------------------------
+
+#: Whole-line comments are dropped before sending: the guard must read the text sent. Here
+#: the ``#`` line closes a long string for the text as written, hiding the SERVICE in the
+#: next string; without that line, the SERVICE is outside any string.
+COMMENT_LINE_TRICK = (
+    'SELECT * WHERE { ?s ?p """\n#""" .\n?s ?p """\nSERVICE {u} { ?a ?b ?c } ?x ?y\n'
+    '""" . ?x ?y """#"""\n}\n'
+)
+
+
+@pytest.mark.parametrize(
+    "template", [r[1] for r in REPRODUCERS] + [COMMENT_LINE_TRICK],
+    ids=[r[0] for r in REPRODUCERS] + ["comment-line-trick"],
+)  # fmt: skip
+def test_a_query_for_an_endpoint_is_checked_before_it_is_sent(
+    listener: tuple[str, list[bytes]], template: str, tmp_path: Path, capsys
+) -> None:
+    """The listener is the endpoint itself: a refused query never reaches it."""
+    url, seen = listener
+    seen.clear()
+    path = tmp_path / "q.rq"
+    path.write_text(spell(template, url))
+    assert main(["query", "--file", str(path), "--endpoint", url]) == 2
+    err = capsys.readouterr().err
+    assert any(word in err for word in ("SERVICE", "escape")), err
+    assert seen == []
