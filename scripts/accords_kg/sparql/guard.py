@@ -13,7 +13,10 @@ specification says, Oxigraph only inside strings and IRIs. ``"\\u0022"`` is a on
 string for Oxigraph but closes a string for rdflib, so a query could hide a SERVICE from the
 one that checks and show it to the one that runs. Escapes exist to write characters beyond
 ASCII: an escape of an ASCII character (or an ambiguous eight-digit ``\\u``) is refused,
-after which both readings of the text have the same structure.
+after which both readings of the text have the same structure. They also disagree on where
+a comment ends: at a carriage return for Oxigraph (as the grammar says), only at a line feed
+for rdflib, so ``# c⏎SERVICE …`` with a lone CR would hide the call from the check alone; a
+carriage return not followed by a line feed is refused too.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ def _walk(node: object) -> Iterator[object]:
 
 def decode_escapes(text: str) -> str:
     """``text`` with its ``\\u``/``\\U`` escapes decoded, as SPARQL's grammar reads it; an
-    escape on which engines could disagree is refused (:class:`UsageError`)."""
+    escape, or a lone carriage return, on which engines could disagree is refused
+    (:class:`UsageError`)."""
 
     def one(match: re.Match[str]) -> str:
         digits = match.group(1)
@@ -70,6 +74,11 @@ def decode_escapes(text: str) -> str:
             )
         return chr(code)
 
+    if re.search("\r(?!\n)", text):
+        raise UsageError(
+            "a carriage return not followed by a line feed is refused (engines disagree on "
+            "where a comment ends) / retour chariot seul refusé"
+        )
     return _ESCAPE.sub(one, text)
 
 
