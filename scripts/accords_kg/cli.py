@@ -252,10 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Serve the site and the dataset on one port. /query, /update and /store go to an\n"
             "Oxigraph SPARQL server (each layer in its named graph, the default graph their\n"
-            "union; read-only unless --writable). A resource's path (/id/person/...) answers\n"
+            "union; read-only unless --writable), through the query guard: SERVICE and LOAD\n"
+            "are refused (403), a query is stopped past --timeout (504), a query body over\n"
+            "1 MiB is refused (413). A resource's path (/id/person/...) answers\n"
             "its page, or its description as Turtle, JSON-LD or N-Triples, as the Accept\n"
             "header asks (or ?format=ttl|jsonld|nt|html). The site is built at start unless\n"
-            "--site gives one. Ctrl-C stops it.\n\n"
+            "--site gives one. Ctrl-C, SIGTERM or SIGHUP stop it.\n\n"
             "Servir le site et le jeu de données sur un port : pages, description RDF de\n"
             "chaque ressource selon l'en-tête Accept, point d'accès SPARQL."
         ),
