@@ -256,3 +256,13 @@ def test_a_query_for_an_endpoint_is_checked_before_it_is_sent(
     err = capsys.readouterr().err
     assert any(word in err for word in WHY), err
     assert seen == []
+
+
+def test_a_refused_file_is_not_echoed(tmp_path: Path, capsys) -> None:
+    """A file that is no query (here, a password-file line) is refused without its content."""
+    path = tmp_path / "shadow"
+    path.write_text("root:$6$SECRETHASH:19000:0:99999:7:::\nservice\n")
+    for extra in ([], ["--engine", "rdflib"], ["--endpoint", "http://127.0.0.1:9/q"]):
+        assert main(["query", "--file", str(path), "--territories", "none", *extra]) == 2
+        err = capsys.readouterr().err
+        assert "SPARQL syntax error" in err and "SECRETHASH" not in err
