@@ -285,3 +285,26 @@ def test_sigterm_stops_oxigraph_and_removes_the_temporary_folder(tmp_path: Path)
     assert not any(alive(pid) for pid in engines)
     assert list(temp.iterdir()) == []
     assert "stopped / arrêté (SIGTERM)" in process.stderr.read()
+
+
+def test_a_graph_store_upload_is_streamed_through(server: serve.Running) -> None:
+    """Writable: a Graph Store PUT reaches Oxigraph whole (streamed, not held), and reads
+    back; an update without SERVICE or LOAD runs."""
+    graph = "http://example.org/hostile-upload"
+    line = '<http://example.org/s{0}> <http://example.org/p> "{0}" .\n'
+    triples = "".join(line.format(i) for i in range(20000))
+    put = urllib.request.Request(
+        f"{server.url}/store?graph={graph}", data=triples.encode(), method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )  # fmt: skip
+    assert send(server, put)[0] in (201, 204)
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    request = next(transports(server, count))
+    request.add_header("Accept", "text/csv")
+    assert send(server, request) == (200, b"n\r\n20000\r\n")
+    drop = urllib.request.Request(
+        server.url + "/update", data=f"DROP GRAPH <{graph}>".encode(), method="POST",
+        headers={"Content-Type": "application/sparql-update"},
+    )  # fmt: skip
+    assert send(server, drop)[0] == 204
+    assert send(server, request) == (200, b"n\r\n0\r\n")
