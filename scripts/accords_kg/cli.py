@@ -500,7 +500,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.site} is not a site (no index.html) / n'est pas un site")
     store = Store.load(territories=args.territories)
     for stop in (signal.SIGTERM, signal.SIGHUP):  # like Ctrl-C: Oxigraph and the temporary
-        signal.signal(stop, _stopped)  # folder go with the server, not left behind
+        if signal.getsignal(stop) is not signal.SIG_IGN:  # folder go with the server (a
+            signal.signal(stop, _stopped)  # signal ignored, as under nohup, stays ignored)
     with serve.running(
         store, args.bind, args.port, args.writable, args.site, args.timeout
     ) as server:
