@@ -280,10 +280,12 @@ def make_handler(
                     self.wfile.write(b"0\r\n\r\n")
             except (TimeoutError, OSError) as exc:
                 self.close_connection = True
+                overran = isinstance(exc, TimeoutError) and query
+                if overran:  # begun or not (Oxigraph may send the head, then compute), stop it
+                    engine.restart(seen)
                 if started:  # the answer was under way: cut, so the client sees it short
                     return
-                if isinstance(exc, TimeoutError) and query:
-                    engine.restart(seen)
+                if overran:
                     message = f"the query ran past {timeout:g} s: stopped / requête arrêtée"
                     self._refuse(504, message)
                 else:
