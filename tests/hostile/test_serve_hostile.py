@@ -308,3 +308,10 @@ def test_a_graph_store_upload_is_streamed_through(server: serve.Running) -> None
     )  # fmt: skip
     assert send(server, drop)[0] == 204
     assert send(server, request) == (200, b"n\r\n0\r\n")
+
+
+def test_pages_are_served_with_a_policy_that_runs_no_script(server: serve.Running) -> None:
+    with urllib.request.urlopen(server.url + "/", timeout=30) as answer:
+        policy = answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert policy.startswith("default-src 'none';") and "script-src" not in policy

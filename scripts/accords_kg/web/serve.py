@@ -84,6 +84,15 @@ _STORE_HEADERS = {"accept", "content-type"}
 #: Seconds a query may run (Oxigraph's ``--timeout-s``), and the front's wait beyond it.
 TIMEOUT = 60.0
 GRACE = 5.0
+#: Sent with every page and file of the site. The site has no script: a browser is told to
+#: run none, so that a link the pages should never hold (``javascript:``) could not run
+#: in the endpoint's origin either; nothing is loaded from elsewhere, nothing frames it.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 #: Longest name of one path segment on the file systems the site lives on.
 NAME_MAX = 255
 
@@ -223,6 +232,7 @@ def make_handler(
                 else:
                     self.close_connection = self.close_connection or length > 0
                     answer = front.get(self.path, self.headers.get("Accept"))
+                    answer.headers.update(PAGE_HEADERS)
                     self._send(answer, body=self.command == "GET")
             except proxy.Refused as refusal:
                 self._refuse(refusal.status, str(refusal))
