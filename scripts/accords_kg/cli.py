@@ -2,16 +2,19 @@
 
 Each command imports the modules it runs and no others: a query starts in a fraction of a
 second. Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
-(unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
-could not be written; 4 the official files could not be downloaded or failed their check;
-5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed; 7 a program the
-command needs (Graphviz's dot, pyLODE) is not installed; 8 a validation worker failed.
+(unknown query, bad parameter, unreadable or invalid RDF, with file and line; a link or
+special file, an entry over the size limit; a release with no date); 3 a result could not be
+written (or an add would not read back as the validated graph: nothing changed); 4 the
+official files could not be downloaded or failed their check; 5 a query ran past its
+--timeout; 6 a SPARQL endpoint or server failed; 7 a program the command needs (Graphviz's
+dot, pyLODE) is not installed; 8 a validation worker failed.
 Errors are printed in French and English, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import math
@@ -219,12 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Write every dump format (Turtle, N-Triples gzipped, JSON-LD, TriG, RDF/XML) and "
             "void.ttl, a DCAT + VoID description with byte sizes, SHA-256 checksums, triple "
-            "counts and partitions. Byte-identical on rebuild: the date comes from "
-            "SOURCE_DATE_EPOCH, else the last commit."
+            "counts and partitions. Byte-identical on rebuild: the date is --date, else "
+            "SOURCE_DATE_EPOCH, else the last commit (refused with none of them)."
         ),
     )
     p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
     p.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl")
+    p.add_argument("--date", type=_date, help="issue date, YYYY-MM-DD / date de publication")
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -328,6 +332,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--out", type=Path, help="output folder instead of the default one")
     return parser
+
+
+def _date(text: str) -> datetime.date:
+    """A ``--date`` value: an ISO date."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -471,7 +483,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .publishing import release
 
     store = Store.load(territories=args.territories)
-    for path in release.release(store, args.out, args.endpoint):
+    for path in release.release(store, args.out, args.endpoint, issued=args.date):
         sys.stderr.write(f"wrote / écrit : {path}\n")
     return 0
 

@@ -20,6 +20,7 @@ from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import InputError, UsageError
+from ..files import read_regular
 from ..resources import query_dir
 
 _PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
@@ -103,9 +104,9 @@ class SavedQuery:
 def parse_query_file(path: Path) -> SavedQuery:
     """Read one ``.rq`` file: its grlc header and its BASIL parameters."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(exc), str(path)) from None
+        text = read_regular(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"invalid UTF-8 at byte {exc.start} / UTF-8 invalide", str(path)) from None
     header_lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
