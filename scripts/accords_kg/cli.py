@@ -17,7 +17,9 @@ import argparse
 import datetime
 import json
 import logging
+import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +55,25 @@ def default_lang() -> str:
         if value:
             return "fr" if value.lower().startswith("fr") else "en"
     return "en"
+
+
+#: The longest ``--timeout`` (a week): beyond, the clocks' arithmetic overflows.
+MAX_SECONDS = 7 * 24 * 3600
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds above zero and at most :data:`MAX_SECONDS`
+    (``--timeout 0`` or ``-1`` would mean no time at all; a usage error, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_SECONDS:  # NaN fails it too
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0 and at most {MAX_SECONDS} / "
+            f"{text!r} n'est pas un nombre de secondes supérieur à 0 et d'au plus {MAX_SECONDS}"
+        )
+    return value
 
 
 def add_territories_option(parser: argparse.ArgumentParser) -> None:
@@ -134,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="SPARQL engine: oxigraph (fast, default) or rdflib (to cross-check answers)",
     )
     p.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="stop a query that runs longer (exit 5)"
+        "--timeout", type=seconds, metavar="SECONDS", help="stop a query that runs longer (exit 5)"
     )
     p.add_argument(
         "--allow-service",
@@ -235,10 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Serve the site and the dataset on one port. /query, /update and /store go to an\n"
             "Oxigraph SPARQL server (each layer in its named graph, the default graph their\n"
-            "union; read-only unless --writable). A resource's path (/id/person/...) answers\n"
+            "union; read-only unless --writable), through the query guard: SERVICE and LOAD\n"
+            "are refused (403), a query is stopped past --timeout (504), a query body over\n"
+            "1 MiB is refused (413). A resource's path (/id/person/...) answers\n"
             "its page, or its description as Turtle, JSON-LD or N-Triples, as the Accept\n"
             "header asks (or ?format=ttl|jsonld|nt|html). The site is built at start unless\n"
-            "--site gives one. Ctrl-C stops it.\n\n"
+            "--site gives one. Ctrl-C, SIGTERM or SIGHUP stop it.\n\n"
             "Servir le site et le jeu de données sur un port : pages, description RDF de\n"
             "chaque ressource selon l'en-tête Accept, point d'accès SPARQL."
         ),
@@ -248,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7878, help="port (7878)")
     p.add_argument("--writable", action="store_true", help="accept updates (Graph Store, SPARQL)")
     p.add_argument("--site", type=Path, help="a site built by `accords site` (default: build one)")
+    p.add_argument(
+        "--timeout",
+        type=seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="longest a SPARQL query may run (60) / durée maximale d'une requête",
+    )
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -492,7 +522,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.site is not None and not (args.site / "index.html").is_file():
         raise UsageError(f"{args.site} is not a site (no index.html) / n'est pas un site")
     store = Store.load(territories=args.territories)
-    with serve.running(store, args.bind, args.port, args.writable, args.site) as server:
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # like Ctrl-C: Oxigraph and the temporary
+        if signal.getsignal(stop) is not signal.SIG_IGN:  # folder go with the server (a
+            signal.signal(stop, _stopped)  # signal ignored, as under nohup, stays ignored)
+    with serve.running(
+        store, args.bind, args.port, args.writable, args.site, args.timeout
+    ) as server:
         base = server.url
         sys.stderr.write(
             f"pages: {base}/  (e.g. / p. ex. {base}/id/accord/declaration-de-bethune-2023)\n"
@@ -501,6 +536,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "Ctrl-C to stop / pour arrêter\n"
         )
         return server.wait()
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """A termination signal, raised as an exit that runs every ``finally`` on its way out
+    (the default action would end the process at once, leaving its children)."""
+    sys.stderr.write(f"stopped / arrêté ({signal.Signals(signum).name})\n")
+    raise SystemExit(128 + signum)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

@@ -329,7 +329,10 @@ class Store:
         bindings = dict(bindings or {})
         if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
-        check_query(text, source, allow_service=allow_service, allow_from=engine == "oxigraph")
+        # the text the engine will run is the one checked (Oxigraph's gets the parameters
+        # added to its projection)
+        runs = _project(text, bindings) if engine == "oxigraph" else text
+        check_query(runs, source, allow_service=allow_service, allow_from=engine == "oxigraph")
         run = self._query_rdflib if engine == "rdflib" else self._query_oxigraph
         if timeout is None:
             return run(text, bindings, source)

@@ -108,10 +108,12 @@ def query(
     source: str = "query",
 ) -> Result:
     """Run a SELECT or ASK query on the endpoint at ``url``."""
-    check_query(text, source, allow_service=allow_service)
     bindings = dict(bindings or {})
     target = credentials(url)
-    client = _client(target, with_values(text, bindings), timeout)
+    sent = with_values(text, bindings)
+    # the text sent is the one checked: binding must not unhide a SERVICE
+    check_query(sent, source, allow_service=allow_service)
+    client = _client(target, sent, timeout)
     # A query is sent as one: SPARQLWrapper guesses the form from the text with a regular
     # expression, which a comment or a name can mislead into an update, sent elsewhere.
     client.queryType = SELECT  # ASK's Accept header is the same
