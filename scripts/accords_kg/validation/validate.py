@@ -157,9 +157,11 @@ def validate_entry(
         data += entry
         report = validate_graph(data, shapes, lang)
     else:
-        nodes = focus.affected(neighbours, changed)
-        inverse = focus.inverse_predicates(core, [r.query for r in sparql_rules])
-        data = focus.neighbourhood(neighbours, nodes, inverse)
+        queries = [r.query for r in sparql_rules]
+        shared = focus.shared_predicates(queries)
+        nodes = focus.affected(neighbours, changed, shared)
+        inverse = focus.inverse_predicates(core, queries)
+        data = focus.neighbourhood(neighbours, nodes, inverse, shared=shared)
         data += store.stored_layer("ontology")
         found = core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
         found |= rule_findings(oxigraph_graph(data), sparql_rules, lang, nodes)
