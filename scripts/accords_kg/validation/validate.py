@@ -68,7 +68,9 @@ def validate(
     store = store or Store.load()
     paths = list(entries)
     if not paths:
-        return validate_store(store, lang, progress)
+        report = validate_store(store, lang, progress)
+        extra = checks.held_texts(store, lang)
+        return collect([*report.results, *extra]) if extra else report
     entry = Graph()
     for path in paths:
         entry += parse_file(Path(path))
@@ -171,6 +173,7 @@ def validate_entry(
         + checks.unknown_units(entry, store, lang)
         + checks.uncovered_territories(entry, store, lang)
         + checks.unquoted_evidence(entry, data, lang)
+        + checks.wrong_checksums(entry, lang)
     )
     if not extra:
         return report
