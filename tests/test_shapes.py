@@ -208,10 +208,10 @@ BAD: dict[str, Expect] = {
     "commune-code-pattern.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "Pattern"),
     "commune-code-twice.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "MaxCount"),
     "commune-departement-missing.ttl": V(
-        COMMUNE, "igeo:subdivisionDirecteDe", "CommuneShape", "MinCount"
+        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "MinCount"
     ),
     "commune-departement-not-departement.ttl": V(
-        COMMUNE, "igeo:subdivisionDirecteDe", "CommuneShape", "Class"
+        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "Class"
     ),
     "commune-member-of-not-epci.ttl": V(COMMUNE, "org:memberOf", "CommuneShape", "Class"),
     "commune-siren-integer.ttl": V(COMMUNE, "acc:siren", "CommuneShape", "Datatype"),
@@ -591,7 +591,7 @@ COUPLED: dict[str, tuple[Expect, ...]] = {
     # A second node for a département keyed otherwise than by its code carries the same
     # code: its IRI disagrees with it, and the code names two nodes (both are reported).
     "commune-departement-twice.ttl": (
-        V(COMMUNE, "igeo:subdivisionDirecteDe", "CommuneShape", "MaxCount"),
+        V(COMMUNE, "igeo:subdivisionDe", "CommuneShape", "MaxCount"),
         V("departement/pas-de-calais", "igeo:codeINSEE", "CodeIriRule", "SPARQL"),
         V("departement/pas-de-calais", "igeo:codeINSEE", "UniqueCodeRule", "SPARQL"),
         V("departement/62", "igeo:codeINSEE", "UniqueCodeRule", "SPARQL"),

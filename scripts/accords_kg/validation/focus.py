@@ -50,6 +50,9 @@ UNBOUNDED = (SH.zeroOrMorePath, SH.oneOrMorePath, SH.target)
 
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: How the rules' queries are read (:func:`_patterns`): part of the cache key, so that a
+#: change of the reading never reuses what the previous one remembered.
+READING = 2
 
 
 def graph_terms(graphs: Sequence[str] | None) -> list[ox.NamedNode | ox.DefaultGraph]:
@@ -142,33 +145,42 @@ def _path_iris(shapes: Graph, path: Node) -> Iterator[URIRef]:
 @cache  # rdflib's SPARQL parser takes tens of milliseconds a query
 def _sparql_inverse(query: str) -> frozenset[URIRef] | None:
     """Predicates of the query's patterns that end at ``?this`` (None: a variable predicate)."""
+    this = Variable("this")
+    found: set[URIRef] = set()
+    for subject, predicate, obj in _patterns(query):
+        if obj != this and not (subject == this and not isinstance(predicate, URIRef)):
+            continue
+        if isinstance(predicate, Variable):
+            return None
+        if isinstance(predicate, URIRef):
+            if obj == this:
+                found.add(predicate)
+        elif obj == this:  # a path ending at ?this: every IRI in it, to be safe
+            found |= {t for t in _walk(predicate) if isinstance(t, URIRef)}
+        else:  # a path from ?this: the IRIs it follows backwards
+            found |= {
+                t
+                for inverse in _walk(predicate)
+                if isinstance(inverse, InvPath)
+                for t in _walk(inverse)
+                if isinstance(t, URIRef)
+            }
+    return frozenset(found)
+
+
+def _patterns(query: str) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple pattern of the query: those of its basic graph patterns, and those of its
+    ``FILTER (NOT) EXISTS`` blocks (which rdflib leaves as flat ``TriplesBlock`` lists)."""
     from rdflib.plugins.sparql import prepareQuery  # slow to import: only on a cache miss
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    this = Variable("this")
-    found: set[URIRef] = set()
     for node in _walk(prepareQuery(query).algebra):
-        if not (isinstance(node, CompValue) and node.name == "BGP"):
-            continue
-        for subject, predicate, obj in node.triples:
-            if obj != this and not (subject == this and not isinstance(predicate, URIRef)):
-                continue
-            if isinstance(predicate, Variable):
-                return None
-            if isinstance(predicate, URIRef):
-                if obj == this:
-                    found.add(predicate)
-            elif obj == this:  # a path ending at ?this: every IRI in it, to be safe
-                found |= {t for t in _walk(predicate) if isinstance(t, URIRef)}
-            else:  # a path from ?this: the IRIs it follows backwards
-                found |= {
-                    t
-                    for inverse in _walk(predicate)
-                    if isinstance(inverse, InvPath)
-                    for t in _walk(inverse)
-                    if isinstance(t, URIRef)
-                }
-    return frozenset(found)
+        if isinstance(node, CompValue) and node.name == "BGP":
+            yield from node.triples
+        elif isinstance(node, CompValue) and node.name == "TriplesBlock":
+            for flat in node["triples"]:
+                for i in range(0, len(flat) - 2, 3):
+                    yield flat[i], flat[i + 1], flat[i + 2]
 
 
 def _walk(node: object) -> Iterator[object]:
@@ -204,16 +216,8 @@ def inverse_predicates(core: Graph, rule_queries: Iterable[str]) -> frozenset[UR
 @cache
 def _sparql_shared(query: str) -> frozenset[URIRef]:
     """Predicates the query joins ``?this`` and another node on (``?this p ?v . ?x p ?v``)."""
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
     this = Variable("this")
-    triples = [
-        triple
-        for node in _walk(prepareQuery(query).algebra)
-        if isinstance(node, CompValue) and node.name == "BGP"
-        for triple in node.triples
-    ]
+    triples = list(_patterns(query))
     values = {(p, o) for s, p, o in triples if s == this and isinstance(o, Variable)}
     return frozenset(
         p
@@ -239,7 +243,7 @@ def _remembered(
 ) -> frozenset[URIRef] | None:
     """``compute(query)``, remembered in the cache folder across runs: parsing the rules
     with rdflib takes half a second, most of what validating an entry costs."""
-    key = hashlib.sha256(query.encode("utf-8")).hexdigest()[:32]
+    key = hashlib.sha256(f"{READING}\n{query}".encode()).hexdigest()[:32]
     path = cache_dir() / kind / f"{key}.json"
     try:
         known = json.loads(path.read_text(encoding="utf-8"))
