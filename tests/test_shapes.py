@@ -207,9 +207,7 @@ BAD: dict[str, Expect] = {
     "commune-code-missing.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "MinCount"),
     "commune-code-pattern.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "Pattern"),
     "commune-code-twice.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "MaxCount"),
-    "commune-departement-missing.ttl": V(
-        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "MinCount"
-    ),
+    "commune-departement-missing.ttl": V(COMMUNE, "igeo:subdivisionDe", "CommuneShape", "MinCount"),
     "commune-departement-not-departement.ttl": V(
         COMMUNE, "igeo:subdivisionDe", "CommuneShape", "Class"
     ),

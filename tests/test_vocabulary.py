@@ -146,7 +146,10 @@ def test_every_reused_term_declared_here_is_defined_in_french_and_english() -> N
     graph = ontology()
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual)
     terms = {
-        s for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(DECLARED_HERE)
+        s
+        for kind in kinds
+        for s in graph.subjects(RDF.type, kind)
+        if str(s).startswith(DECLARED_HERE)
     }
     assert len(terms) >= 15
     for term in terms:
