@@ -91,7 +91,7 @@ PREFIX acc: <https://w3id.org/accords-kg/ontology#>
 PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 PREFIX org: <http://www.w3.org/ns/org#>
 ASK { GRAPH ?layer {
-  { ?commune igeo:subdivisionDe/igeo:subdivisionDirecteDe* ?unit }
+  { ?commune (igeo:subdivisionDe/igeo:subdivisionDirecteDe*)? ?unit }
   UNION { ?commune org:memberOf ?unit }
   ?commune a acc:Commune .
 } }"""
