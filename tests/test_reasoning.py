@@ -60,6 +60,7 @@ ALLOWED: dict[str, set[str]] = {
     "region": {f"{ACC}Region", f"{IGEO}Region"} | UNIT,
     "signature": {f"{ACC}Signature"},
     "source": {f"{ACC}Source"} | _schema("CreativeWork"),
+    "source/sha256": {"http://spdx.org/rdf/terms#Checksum"},
 }
 
 
@@ -80,7 +81,8 @@ def unintended(graph: Graph) -> list[tuple[str, str]]:
     for node, cls in graph.subject_objects(RDF.type):
         if not (isinstance(node, URIRef) and str(node).startswith(ID)):
             continue
-        kind = str(node)[len(ID) :].split("/")[0]
+        parts = str(node)[len(ID) :].split("/")
+        kind = parts[0] if len(parts) < 3 else f"{parts[0]}/{parts[-1]}"  # source/…/sha256
         if str(cls) not in ALLOWED.get(kind, set()) | COMMON:
             found.append((str(node)[len(ID) :], str(cls)))
     return sorted(found)

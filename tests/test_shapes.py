@@ -57,6 +57,7 @@ PREFIXES = {
     "role": "https://w3id.org/accords-kg/role/",
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "spdx": "http://spdx.org/rdf/terms#",
     "theme": "https://w3id.org/accords-kg/theme/",
 }
 #: A blank focus node: its id changes from one parse to the next, so it is compared as this.
@@ -505,6 +506,9 @@ BAD: dict[str, Expect] = {
     "source-checksum-not-string.ttl": V(SOURCE, "acc:sha256", "SourceShape", "Datatype"),
     "source-checksum-pattern.ttl": V(SOURCE, "acc:sha256", "SourceShape", "Pattern"),
     "source-checksum-twice.ttl": V(SOURCE, "acc:sha256", "SourceShape", "MaxCount"),
+    "source-spdx-checksum-twice.ttl": V(SOURCE, "spdx:checksum", "SourceShape", "MaxCount"),
+    "source-spdx-checksum-not-sha256.ttl": V(SOURCE, "spdx:checksum", "SourceShape", "Node"),
+    "checksum-agreement-rule.ttl": V(SOURCE, "acc:sha256", "ChecksumAgreementRule", "SPARQL"),
     "source-issued-not-date.ttl": V(SOURCE, "dcterms:issued", "SourceShape", "Datatype"),
     "source-issued-twice.ttl": V(SOURCE, "dcterms:issued", "SourceShape", "MaxCount"),
     "source-label-two-in-french.ttl": V(SOURCE, "rdfs:label", "SourceShape", "UniqueLang"),

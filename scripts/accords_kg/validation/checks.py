@@ -37,7 +37,9 @@ from ..resources import GRAPH_BASE, ONTOLOGY_NS, home
 from .report import Finding
 
 ACC_EVIDENCE = URIRef(ONTOLOGY_NS + "evidence")
-ACC_SHA256 = URIRef(ONTOLOGY_NS + "sha256")
+ACC_SHA256 = URIRef(ONTOLOGY_NS + "sha256")  # deprecated: SPDX's checksum is the model
+SPDX_CHECKSUM = URIRef("http://spdx.org/rdf/terms#checksum")
+SPDX_VALUE = URIRef("http://spdx.org/rdf/terms#checksumValue")
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 OFFICIAL = tuple(URIRef(ONTOLOGY_NS + c) for c in ("Region", "Departement", "Commune", "EPCI"))
 ACC_ACCORD = URIRef(ONTOLOGY_NS + "Accord")
@@ -259,11 +261,7 @@ def unquoted_evidence(entry: Graph, data: Graph, lang: str = "en") -> list[Findi
     rows = []
     for node, excerpt in entry.subject_objects(ACC_EVIDENCE):
         cited = set(entry.objects(node, PROV_DERIVED)) | set(data.objects(node, PROV_DERIVED))
-        digests = {
-            str(digest)
-            for source in cited
-            for digest in (*entry.objects(source, ACC_SHA256), *data.objects(source, ACC_SHA256))
-        }
+        digests = {d for source in cited for d in _digests(source, entry) | _digests(source, data)}
         rows.append((node, excerpt, digests))
     return _unquoted(rows, lang)
 
@@ -271,13 +269,20 @@ def unquoted_evidence(entry: Graph, data: Graph, lang: str = "en") -> list[Findi
 _EVIDENCE = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
 SELECT ?node ?excerpt ?digest WHERE {
-  ?node acc:evidence ?excerpt ; prov:wasDerivedFrom/acc:sha256 ?digest .
+  ?node acc:evidence ?excerpt ;
+    prov:wasDerivedFrom/(acc:sha256|spdx:checksum/spdx:checksumValue) ?digest .
 }"""
 
 _CHECKSUMS = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>
-SELECT ?source ?digest WHERE { ?source a acc:Source ; acc:sha256 ?digest }"""
+PREFIX spdx: <http://spdx.org/rdf/terms#>
+SELECT ?source ?checksum ?digest WHERE {
+  ?source a acc:Source .
+  { ?source acc:sha256 ?digest }
+  UNION { ?source spdx:checksum ?checksum . ?checksum spdx:checksumValue ?digest }
+}"""
 
 
 def held_texts(store: Store, lang: str = "en") -> list[Finding]:
@@ -287,20 +292,42 @@ def held_texts(store: Store, lang: str = "en") -> list[Finding]:
     for node, excerpt, digest in store.query(_EVIDENCE).rows:
         digests.setdefault((node, excerpt), set()).add(str(digest))
     rows = [(node, excerpt, found) for (node, excerpt), found in sorted(digests.items(), key=str)]
-    sources = Graph()
-    for source, digest in store.query(_CHECKSUMS).rows:
-        sources.add((source, ACC_SHA256, digest))
+    sources = Graph()  # the sources' checksums, as the store records them
+    for source, checksum, digest in store.query(_CHECKSUMS).rows:
+        if checksum is None:
+            sources.add((source, ACC_SHA256, digest))
+        else:
+            sources.add((source, SPDX_CHECKSUM, checksum))
+            sources.add((checksum, SPDX_VALUE, digest))
     return _unquoted(rows, lang) + wrong_checksums(sources, lang)
 
 
+def _digests(source: Node, graph: Graph) -> set[str]:
+    """The SHA-256 a graph records for a source: its SPDX checksum, and the deprecated
+    ``acc:sha256``."""
+    found = {str(d) for d in graph.objects(source, ACC_SHA256)}
+    for checksum in graph.objects(source, SPDX_CHECKSUM):
+        found |= {str(d) for d in graph.objects(checksum, SPDX_VALUE)}
+    return found
+
+
 def wrong_checksums(graph: Graph, lang: str = "en") -> list[Finding]:
-    """Sources ``source/KEY`` whose held text (``KEY.txt``) has another SHA-256 than the one
-    they record."""
+    """Sources ``source/KEY`` whose held text (``KEY.txt``) has another SHA-256 than one they
+    record (as ``spdx:checksum`` or the deprecated ``acc:sha256``)."""
     folder = sources_folder()
     if folder is None:
         return []
     found = []
-    for source, digest in sorted(graph.subject_objects(ACC_SHA256)):
+    recorded = [
+        (source, predicate, digest)
+        for source, predicate, digest in graph.triples((None, ACC_SHA256, None))
+    ]
+    recorded += [
+        (source, SPDX_VALUE, digest)
+        for source, checksum in graph.subject_objects(SPDX_CHECKSUM)
+        for digest in graph.objects(checksum, SPDX_VALUE)
+    ]
+    for source, predicate, digest in sorted(recorded, key=str):
         key = str(source).removeprefix(SOURCE_IRI)
         path = folder / f"{key}.txt"
         if key == str(source) or "/" in key or not path.is_file() or path.is_symlink():
@@ -310,7 +337,7 @@ def wrong_checksums(graph: Graph, lang: str = "en") -> list[Finding]:
             found.append(
                 _finding(
                     source,
-                    ACC_SHA256,
+                    predicate,
                     digest,
                     "ChecksumCheck",
                     f"Le texte conservé de la source ({path.name}) a pour empreinte {actual}, "
