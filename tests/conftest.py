@@ -104,12 +104,8 @@ def press_release() -> str:
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory, store: Store) -> Path:
-    """The site of the dataset (default territorial layer), built once; skipped, saying why,
-    where Graphviz's `dot` (a Debian package, not on PyPI) is missing."""
+    """The site of the dataset (default territorial layer), built once."""
     from accords_kg.web.site import build
-
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
 
     return build(store, tmp_path_factory.mktemp("site") / "site").out
 

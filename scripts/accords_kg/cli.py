@@ -5,7 +5,7 @@ second. Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unus
 (unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
 could not be written; 4 the official files could not be downloaded or failed their check;
 5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed; 7 a program the
-command needs (Graphviz's dot, pyLODE) is not installed; 8 a validation worker failed.
+command needs (pyLODE) is not installed; 8 a validation worker failed.
 Errors are printed in French and English, never as a traceback.
 """
 
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
         "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
         "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès, "
-        "7 missing program (dot, pyLODE) / programme manquant, "
+        "7 missing program (pyLODE) / programme manquant, "
         "8 validation worker failed / processus de validation en échec",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -213,10 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Build a static site of the graph: an index; one page per resource of the curated\n"
             "graph and per territorial unit it names (facts as links, each statement's sources\n"
             "and evidence, its Turtle, JSON-LD and N-Triples beside it); each accord's diagram\n"
-            "(Graphviz's dot); the ontology documented by pyLODE; each saved query with its\n"
+            "(SVG); the ontology documented by pyLODE; each saved query with its\n"
             "results. No external asset, no JavaScript; the same graph gives the same bytes.\n"
             "OUT is replaced as a whole, and every link is checked. Needs pyLODE\n"
-            "(pip install 'accords-kg[site]') and dot (apt-get install graphviz): exit 7.\n\n"
+            "(pip install 'accords-kg[site]'), else exit 7.\n\n"
             "Construire un site statique : une page par ressource, ses faits et leurs sources,\n"
             "le schéma de chaque accord, l'ontologie documentée, les requêtes enregistrées."
         ),

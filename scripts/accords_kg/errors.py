@@ -43,7 +43,6 @@ class OutputError(AccordsError):
 
 
 class ToolMissing(AccordsError):
-    """A program or optional package the command needs is not installed (exit 7): Graphviz's
-    ``dot``, pyLODE."""
+    """A program or optional package the command needs is not installed (exit 7): pyLODE."""
 
     exit_code = 7

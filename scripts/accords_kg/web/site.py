@@ -407,7 +407,7 @@ class Site:
         def label(node: str) -> str:
             return capacities.get(node) or self.labels.fr(node)
 
-        svg = diagram.render_svg(diagram.to_dot(drawing, label, link))
+        svg = diagram.render(drawing, label, link)
         return (
             '<figure class="diagram" id="diagram">\n'
             f"{svg}"
