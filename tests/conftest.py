@@ -17,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ["ACCORDS_KG_HOME"] = str(ROOT)
+# Tables fit COLUMNS where it is set: the tests that read whole rows get them uncut (the
+# tests of the fitting set it themselves).
+os.environ.pop("COLUMNS", None)
 
 # The tests build many small persisted stores (one per temporary project): they get a cache
 # of their own, so as not to push a user's stores (the France-wide one takes 15 s to build)

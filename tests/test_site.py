@@ -480,3 +480,10 @@ def test_negotiation_picks_what_the_client_prefers(accept: str | None, expected:
     offers = ["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json",
               "application/n-triples"]  # fmt: skip
     assert choose(accept, offers) == expected
+
+
+def test_generated_french_names_elide_de_before_a_vowel(site_dir: Path) -> None:
+    html = page(site_dir, "id/signature/declaration-de-bethune-2023-olivier-gacquerre.html")
+    assert "<title>Signature d&#x27;Olivier Gacquerre — accords-kg</title>" in html
+    html = page(site_dir, "id/signature/declaration-de-bethune-2023-xavier-bertrand.html")
+    assert "<title>Signature de Xavier Bertrand — accords-kg</title>" in html

@@ -238,7 +238,17 @@ def add(
         }
         for name, text in texts.items():
             _reads_back(folder / name, text, entry, files[name], removed)
-        return Outcome(report, commit(folder, texts))
+        # a file the entry leaves as it is is not rewritten, nor said to be
+        texts = {n: t for n, t in texts.items() if not _holds(folder / n, t)}
+        return Outcome(report, commit(folder, texts) if texts else [])
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether ``path`` already holds exactly ``text``."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except OSError:
+        return False
 
 
 def _reads_back(

@@ -25,17 +25,26 @@ from .graph import territories
 from .graph.store import ENGINES, Store
 from .publishing.dump import FORMATS as DUMP_FORMATS
 from .resources import GRAPH_BASE
-from .sparql import saved
+from .sparql import lookup, saved
+from .sparql.params import parse_pairs
 from .sparql.results import FORMATS as RESULT_FORMATS
-from .sparql.results import render
+from .sparql.results import render, terminal_width
+from .suggest import did_you_mean
+
+QUERY_EXAMPLES = """\
+examples / exemples:
+  accords query who-signed
+  accords query who-signed --format json
+  accords query person --param name="xavier bertrand"
+  accords query territory --param code=Douai
+  accords query provenance --param resource=person/xavier-bertrand
+  accords query --file my-query.rq --format csv
+"""
 
 EXAMPLES = """\
 examples / exemples:
   accords query who-signed
-  accords query who-signed --format json
-  accords query person --param name="Xavier Bertrand"
-  accords query provenance --param resource=https://w3id.org/accords-kg/id/person/xavier-bertrand
-  accords query --file my-query.rq --format csv
+  accords query person --param name="xavier bertrand"
   accords validate new-accord.ttl --format json
   accords dump --out dist/
   accords site --out dist/site
@@ -108,9 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run a saved query by NAME (see `accords queries`), or any SPARQL file with --file, "
             "on the embedded graph. Parameters are bound as RDF terms: --param KEY=VALUE, "
-            "repeatable; an IRI parameter needs an absolute IRI."
+            "once each; an IRI parameter takes an absolute IRI, a prefixed name (role:president) "
+            "or a path relative to https://w3id.org/accords-kg/id/ as tables print it "
+            "(person/xavier-bertrand). person's name and territory's code also take a name, "
+            "in any case and with or without accents."
         ),
-        epilog=EXAMPLES,
+        epilog=QUERY_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="saved query name / nom de la requête")
@@ -300,16 +312,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--param needs KEY=VALUE, got {pair!r} / --param attend CLÉ=VALEUR")
-        params[key.strip()] = value
-    return params
-
-
 def cmd_queries(args: argparse.Namespace) -> int:
     queries = saved.catalogue()
     if args.format == "json":
@@ -340,8 +342,19 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _runner(args: argparse.Namespace, source: str) -> lookup.Run:
+    """Runs a query with the command's options, on the endpoint or the embedded store."""
+    options = {"timeout": args.timeout, "allow_service": args.allow_service, "source": source}
+    if args.endpoint:
+        from .sparql import endpoint
+
+        return lambda text, bindings: endpoint.query(args.endpoint, text, bindings, **options)
+    store = Store.load(territories=args.territories)
+    return lambda text, bindings: store.query(text, bindings, engine=args.engine, **options)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    params = _parse_params(args.param)
+    params = parse_pairs(args.param)
     if args.file and args.name:
         raise UsageError("give a query NAME or --file, not both / une requête OU --file")
     if args.file:
@@ -352,30 +365,17 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise UsageError(
             "which query? give NAME or --file (see `accords queries`) / quelle requête ?"
         )
+    query.bindings(params)  # a missing or malformed parameter fails before the graph loads
+    run = _runner(args, str(query.path))
+    name = "" if args.file else query.name
+    scope = None if args.endpoint else args.territories
+    params, notes = lookup.resolve(name, params, run, scope)
     bindings = query.bindings(params)
-    if args.endpoint:
-        from .sparql import endpoint
-
-        result = endpoint.query(
-            args.endpoint,
-            query.text,
-            bindings,
-            timeout=args.timeout,
-            allow_service=args.allow_service,
-            source=str(query.path),
-        )
-        sys.stdout.write(render(result, args.format))
-        return 0
-    store = Store.load(territories=args.territories)
-    result = store.query(
-        query.text,
-        bindings,
-        source=str(query.path),
-        engine=args.engine,
-        allow_service=args.allow_service,
-        timeout=args.timeout,
-    )
-    sys.stdout.write(render(result, args.format))
+    result = run(query.text, bindings)
+    sys.stdout.write(render(result, args.format, terminal_width()))
+    if result.boolean is None and not result.rows:
+        for note in notes or lookup.explain_empty(name, bindings, run, scope):
+            sys.stderr.write(f"accords: {note}\n")
     return 0
 
 
@@ -399,6 +399,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
     for path in outcome.written:
         sys.stderr.write(f"wrote / écrit : {path}\n")
+    if report.conforms and not outcome.written:
+        sys.stderr.write("unchanged: data/ already holds these entries / déjà dans data/\n")
     return 0 if report.conforms else 1
 
 
@@ -421,10 +423,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .publishing.stats import instances_per_class, triples_per_layer
 
     store = Store.load(territories=args.territories)
-    sys.stdout.write(render(triples_per_layer(store), args.format))
+    width = terminal_width()
+    sys.stdout.write(render(triples_per_layer(store), args.format, width))
     if args.format == "table":
         sys.stdout.write("\n")
-    sys.stdout.write(render(instances_per_class(store), args.format))
+    sys.stdout.write(render(instances_per_class(store), args.format, width))
     return 0
 
 
@@ -510,6 +513,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # rdflib logs ill-typed literals and odd IRIs with tracebacks; the report says it better
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        hint = did_you_mean(argv[0], COMMANDS)
+        sys.stderr.write(
+            f"accords: error / erreur: unknown command {argv[0]!r}{hint} "
+            f"(commands / commandes: {', '.join(COMMANDS)})\n"
+        )
+        return 2
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)

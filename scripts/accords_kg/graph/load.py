@@ -27,7 +27,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from ..errors import InputError
+from ..errors import InputError, os_error_message
 from ..namespaces import PREFIXES
 from ..resources import ID_BASE
 
@@ -86,7 +86,7 @@ def read_text(path: Path, limit: int | None = None) -> str:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:
-        raise InputError(exc.strerror or str(exc), str(path)) from None
+        raise InputError(os_error_message(exc), str(path)) from None
     if len(raw) > limit:  # grew while being read, or not a regular file
         raise InputError(f"file too large: over {limit} bytes / fichier trop gros", str(path))
     try:

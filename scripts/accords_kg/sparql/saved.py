@@ -19,8 +19,10 @@ import yaml
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, os_error_message
 from ..resources import query_dir
+from ..suggest import did_you_mean
+from .params import expand_iri
 
 _PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
 _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
@@ -47,13 +49,18 @@ class Param:
         return f"{self.name} ({kind}, {need}{extra})"
 
     def to_term(self, value: str) -> Node:
-        """The RDF term for ``value``; an IRI must be absolute, a typed literal well-formed."""
+        """The RDF term for ``value``; an IRI absolute once expanded (a prefixed name, or a
+        path relative to the resources' base, as tables print them), a typed literal
+        well-formed."""
         if self.kind == "iri":
+            value = expand_iri(value)
             parts = urlsplit(value)
             if not parts.scheme or not (parts.netloc or parts.path) or _IRI_FORBIDDEN.search(value):
                 raise UsageError(
-                    f"parameter {self.name!r} needs an absolute IRI, got {value!r} / "
-                    f"le paramètre {self.name!r} attend une IRI absolue"
+                    f"parameter {self.name!r} needs an absolute IRI, a prefixed name "
+                    f"(role:president) or a path as tables print it (person/xavier-bertrand), "
+                    f"got {value!r} / "
+                    f"le paramètre {self.name!r} attend une IRI"
                 )
             return URIRef(value)
         if self.datatype:
@@ -82,8 +89,10 @@ class SavedQuery:
         unknown = sorted(set(given) - set(known))
         if unknown:
             listing = ", ".join(sorted(known)) or "none"
+            hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
             raise UsageError(
-                f"unknown parameter(s) for {self.name}: {', '.join(unknown)} (known: {listing}) / "
+                f"unknown parameter(s) for {self.name}: {', '.join(unknown)}{hint} "
+                f"(known: {listing}) / "
                 f"paramètre(s) inconnu(s)"
             )
         out: dict[str, Node] = {}
@@ -104,8 +113,10 @@ def parse_query_file(path: Path) -> SavedQuery:
     """Read one ``.rq`` file: its grlc header and its BASIL parameters."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(exc), str(path)) from None
+    except OSError as exc:
+        raise InputError(os_error_message(exc), str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 / pas en UTF-8 ({exc.reason})", str(path)) from None
     header_lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
@@ -181,5 +192,6 @@ def get(name: str, folder: Path | None = None) -> SavedQuery:
         return queries[name]
     except KeyError:
         raise UsageError(
-            f"unknown query {name!r} (known: {', '.join(queries)}) / requête inconnue {name!r}"
+            f"unknown query {name!r}{did_you_mean(name, queries)} (known: {', '.join(queries)}) "
+            f"/ requête inconnue {name!r}"
         ) from None
