@@ -23,6 +23,7 @@ from . import __version__
 from .errors import AccordsError, OutputError, UsageError
 from .graph import territories
 from .graph.store import ENGINES, Store
+from .progress import Progress
 from .publishing.dump import FORMATS as DUMP_FORMATS
 from .resources import GRAPH_BASE
 from .sparql import lookup, saved
@@ -384,7 +385,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     lang = args.lang or default_lang()
     store = Store.load(territories=args.territories)
-    progress = None if args.paths else territories.console_progress("validation")
+    progress = None if args.paths else Progress("validation")
     report = validate(args.paths, store=store, lang=lang, progress=progress)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
     return 0 if report.conforms else 1

@@ -44,6 +44,7 @@ from rdflib import Dataset, URIRef
 
 from ..errors import AccordsError
 from ..graph.store import Store
+from ..progress import Progress
 from ..publishing.describe import RDF_FORMATS, describe, serialise
 from ..publishing.publish import graphs
 from . import site as site_builder
@@ -294,8 +295,10 @@ def running(
 ) -> Iterator[Running]:
     """The server with the dataset and the site (built into a temporary folder unless
     ``site`` is given), stopped and cleaned up on exit."""
+    stages = Progress("serve")
     with tempfile.TemporaryDirectory(prefix="accords-kg-serve-") as folder:
         if site is None:
+            stages(0, 3, "site")
             site = site_builder.build(store, Path(folder) / "site").out
         try:
             httpd = http.server.ThreadingHTTPServer(
@@ -304,7 +307,9 @@ def running(
         except OSError as exc:
             raise ServerError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
         database = Path(folder) / "db"
+        stages(1, 3, "loading Oxigraph / chargement")
         load(store, database)
+        stages(2, 3, "starting / démarrage")
         internal = free_port()
         mode = "serve" if writable else "serve-read-only"
         log = (Path(folder) / "oxigraph.log").open("wb")  # its own messages name the
@@ -318,6 +323,7 @@ def running(
         try:
             httpd.RequestHandlerClass = make_handler(Front(site, store), f"127.0.0.1:{internal}")
             _wait_for(f"http://127.0.0.1:{internal}", process, Path(log.name))
+            stages(3, 3)
             serving = threading.Thread(target=httpd.serve_forever, daemon=True)
             serving.start()
             host = f"[{bind}]" if ":" in bind else bind
