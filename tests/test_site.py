@@ -411,12 +411,12 @@ def test_pages_need_no_script_and_declare_their_language(site_dir: Path) -> None
             assert "<script" not in html, path
 
 
-def test_cli_site_prints_what_the_readme_shows_and_refuses_a_foreign_folder(
+def test_cli_site_prints_what_the_docs_show_and_refuse_a_foreign_folder(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sample = re.search(r"```text\n\$ accords site\n(.*?)```", readme, re.S)
-    assert sample, "README: a ```text block starting with `$ accords site`"
+    docs = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
+    sample = re.search(r"```text illustrative\n\$ accords site\n(.*?)```", docs, re.S)
+    assert sample, "docs/publishing.md: a ```text block starting with `$ accords site`"
     monkeypatch.chdir(tmp_path)
     assert main(["site"]) == 0
     # the same line (the counts grow with the register)
