@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
 from ..suggest import fold, nearest
@@ -112,6 +112,4 @@ def explain_empty(query: str, bindings: dict[str, Node], run: Run, scope: str | 
     for term in bindings.values():
         if isinstance(term, URIRef) and not run(_MENTIONED, {"iri": term}).boolean:
             notes.append(f"nothing in the graph mentions <{term}> / rien dans le graphe ne cite")
-        elif isinstance(term, Literal) and query == "person":
-            notes.append(f"no person named {term!s} / personne de ce nom")
     return notes
