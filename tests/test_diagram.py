@@ -13,7 +13,7 @@ XLINK = "{http://www.w3.org/1999/xlink}href"
 BETHUNE = "https://w3id.org/accords-kg/id/accord/declaration-de-bethune-2023"
 
 
-def draw(curated: Store) -> str:
+def draw(store: Store) -> str:
     drawing = diagram.collect(store, BETHUNE)
     return diagram.render(drawing, lambda iri: iri.rsplit("/", 1)[1], lambda iri: iri + ".html")
 
