@@ -56,7 +56,7 @@ def test_person_by_name_in_any_case_and_without_accents(capsys, engine: str) -> 
 def test_territory_by_name_in_any_case_and_without_accents(capsys) -> None:
     # fmt: off
     for typed, unit in (("Douai", "commune/59178"), ("bethune", "commune/62119"),
-                        ("Béthune", "commune/62119"), ("pas-de-calais", "departement/62")):
+                        ("Béthune", "commune/62119"), ("pas de calais", "departement/62")):
         # fmt: on
         code, rows, err = run(capsys, "query", "territory", "--param", f"code={typed}")
         assert code == 0, err
@@ -135,5 +135,6 @@ def test_query_help_shows_query_examples_only(capsys) -> None:
 def test_folding_and_french_elision() -> None:
     assert fold("Béthune") == fold("bethune") == fold("BÉTHUNE")
     assert fold("Xavier  Bertrand") == fold("xavier bertrand")
+    assert fold("Pas-de-Calais") == fold("pas de calais")
     assert de("Olivier Gacquerre") == "d'Olivier Gacquerre"
     assert de("Émilie") == "d'Émilie" and de("Xavier Bertrand") == "de Xavier Bertrand"

@@ -8,12 +8,14 @@ from collections.abc import Iterable
 
 
 def fold(text: str) -> str:
-    """``text`` compared as a person reads it: no accents, no case, one kind of apostrophe
-    and dash, single spaces (``Béthune`` and ``bethune``, ``xavier  Bertrand`` and
-    ``Xavier Bertrand`` fold alike)."""
+    """``text`` compared as a person reads it: no accents, no case, one kind of apostrophe,
+    dashes as spaces, single spaces (``Béthune`` and ``bethune``, ``xavier  Bertrand`` and
+    ``Xavier Bertrand``, ``Pas-de-Calais`` and ``pas de calais`` fold alike)."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    plain = plain.replace("’", "'").replace("\u2010", "-").replace("\u2013", "-")
+    plain = plain.replace("’", "'")
+    for dash in "-\u2010\u2011\u2013":
+        plain = plain.replace(dash, " ")
     return " ".join(plain.casefold().split())
 
 
