@@ -72,3 +72,12 @@ def test_dump_shows_its_progress_in_a_terminal_and_not_in_a_pipe(tmp_path: Path)
     assert "dump [########################] 2/2" in seen
     piped = _stderr_of(args, terminal=False)
     assert "dump [" not in piped and "wrote / écrit" in piped
+
+
+def test_a_stage_is_redrawn_at_most_every_tenth_of_a_second(monkeypatch) -> None:
+    shown = Terminal()
+    progress = Progress("site", stream=shown)
+    for done in range(500):  # far quicker than 0.1 s: drawn once, then when done
+        progress(done, 500, "HTML")
+    progress(500, 500)
+    assert shown.getvalue().count("\r") == 2

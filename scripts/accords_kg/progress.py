@@ -14,6 +14,7 @@ import time
 from typing import TextIO
 
 WIDTH = 24  # the bar's characters
+EVERY = 0.1  # seconds between two redraws of one stage
 
 
 def wanted(stream: TextIO | None = None) -> bool:
@@ -36,14 +37,17 @@ class Progress:
         self.started = time.monotonic()
         self._shown = 0  # characters of the last line, to clear what a shorter one leaves
         self._open = False
+        self._drawn = (-1.0, "")  # when, and at which stage, the line was last drawn
 
     def __call__(self, done: int, total: int, what: str = "") -> None:
-        if not self.on:
+        last = bool(total) and done >= total
+        now = time.monotonic()
+        if not self.on or (not last and what == self._drawn[1] and now - self._drawn[0] < EVERY):
             return
+        self._drawn = (now, what)
         filled = WIDTH * done // total if total else WIDTH
         bar = "#" * filled + "-" * (WIDTH - filled)
         line = f"{self.label} [{bar}] {done}/{total}" + (f" {what}" if what else "")
-        last = bool(total) and done >= total
         if last:  # with the time it took
             line += f" ({time.monotonic() - self.started:.1f} s)"
         pad = " " * max(0, self._shown - len(line))
