@@ -316,7 +316,7 @@ def test_parameters_are_typed_terms_not_text(store: Store) -> None:
     hostile = 'x" } ; ?s ?p ?o . FILTER("1"="1'
     assert run(store, "person", name=hostile).rows == []
     query = saved.get("provenance")
-    assert query.bindings({})["_resource_iri"] == URIRef(ACCORD)
+    assert query.bindings({})["__resource_iri"] == URIRef(ACCORD)
 
 
 @pytest.mark.parametrize(

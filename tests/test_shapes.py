@@ -513,6 +513,7 @@ BAD: dict[str, Expect] = {
     "source-url-missing.ttl": V(SOURCE, "schema:url", "SourceShape", "MinCount"),
     "source-url-not-iri.ttl": V(SOURCE, "schema:url", "SourceShape", "NodeKind"),
     "source-url-twice.ttl": V(SOURCE, "schema:url", "SourceShape", "MaxCount"),
+    "source-url-not-web.ttl": V(SOURCE, "schema:url", "SourceShape", "Pattern"),
     # --- shp:SourceTitleShape: a title (dcterms:title, as DESIGN.md) or a description
     # (rdfs:label, as the curated data), at least one (good/source-from-the-design.ttl has
     # only the title)

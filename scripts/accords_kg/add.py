@@ -9,12 +9,18 @@
    written.
 4. Each new block goes to the file of its resource's kind (``people.ttl``, ``offices.ttl``…)
    or to ``into``; blocks the data already holds for a resource are rewritten in place. The
-   file's header gains an ``@prefix`` line for every prefix the blocks use that it lacks, and
-   the new text must read back as the old triples plus the entry's before anything is written.
-5. Every changed file is written to a temporary file and fsynced; a journal naming them is
+   file's header gains an ``@prefix`` line for every prefix the blocks use that it lacks.
+   Blocks are found line by line, a line ending at ``\n`` only, and the writer escapes every
+   other line break (``\r``, U+0085, U+2028…) inside a literal, so that no literal can end
+   a block early and leave its tail behind as Turtle.
+5. The whole data layer, as it will be written, must read back (as the store reads it) as
+   exactly the graph that was validated — the old triples, less those ``replace`` removes,
+   plus the entry's; else nothing is written (exit 3).
+6. Every changed file is written to a temporary file and fsynced; a journal naming them is
    written and fsynced; then they are renamed over the originals and the journal removed.
    A process killed at any moment leaves either the old files or a journal from which
-   :func:`recover` (run by the next ``add`` and by every load) finishes the renames.
+   :func:`recover` (run by the next ``add`` and by every load) finishes the renames. The
+   files are then read back from the disk, and put back as they were if they differ.
 """
 
 from __future__ import annotations
@@ -24,13 +30,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, RDFS, BNode, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
-from .errors import AccordsError, InputError, UsageError
+from .errors import AccordsError, InputError, OutputError, UsageError
 from .files import commit, locked, recover
 from .graph import turtle
+from .graph.convert import from_oxigraph_term, rdflib_graph, to_oxigraph_term
 from .graph.load import parse_file
 from .graph.store import Store
 from .resources import ID_BASE, checkout
@@ -101,7 +110,7 @@ _BLOCK_START = re.compile(r"^<([^>]+)>", re.MULTILINE)
 def _split_blocks(text: str) -> list[tuple[str | None, str]]:
     """The file as (subject key or None, text) chunks; a block runs to its line ending `` .``."""
     chunks: list[tuple[str | None, str]] = []
-    lines = text.splitlines(keepends=True)
+    lines = turtle.split_lines(text)
     i = 0
     while i < len(lines):
         match = _BLOCK_START.match(lines[i])
@@ -209,12 +218,12 @@ def add(
     entries = [Path(e) for e in entries]
     if not entries:
         raise UsageError("nothing to add: give one or more entry files / aucune entrée")
+    entry = Graph()
+    for path in entries:  # before the lock: a bad entry keeps no other add waiting
+        entry += parse_file(path)
     with locked(folder):
         recover(folder)
         store = Store.load(root, territories=territories)
-        entry = Graph()
-        for path in entries:
-            entry += parse_file(path)
         curated = store.stored_layer("data")
         changed = redefinitions(entry, curated)
         if changed and not replace:
@@ -236,40 +245,72 @@ def add(
             name: new_text(folder / name, entry, subjects, curated, replace)
             for name, subjects in files.items()
         }
-        for name, text in texts.items():
-            _reads_back(folder / name, text, entry, files[name], removed)
+        expected = _validated(curated, entry, removed)
+        _must_read_back(folder, texts, expected)
         # a file the entry leaves as it is is not rewritten, nor said to be
-        texts = {n: t for n, t in texts.items() if not _holds(folder / n, t)}
-        return Outcome(report, commit(folder, texts) if texts else [])
+        texts = {n: t for n, t in texts.items() if _bytes(folder / n) != t.encode("utf-8")}
+        if not texts:
+            return Outcome(report, [])
+        before = {name: _bytes(folder / name) for name in texts}
+        written = commit(folder, texts)
+        try:
+            _must_read_back(folder, {}, expected)
+        except OutputError:
+            _put_back(folder, before)
+            raise
+        return Outcome(report, written)
 
 
-def _holds(path: Path, text: str) -> bool:
-    """Whether ``path`` already holds exactly ``text``."""
-    try:
-        return path.read_text(encoding="utf-8") == text
-    except OSError:
-        return False
+def _validated(curated: Graph, entry: Graph, removed: list[Triple]) -> Graph:
+    """The data layer that was validated: the stored one, less ``removed``, plus the entry
+    (its terms as the store reads them: Oxigraph's lower-case language tags…)."""
+    graph = Graph()
+    graph += curated
+    for triple in removed:
+        graph.remove(triple)
+    for triple in entry:
+        graph.add(tuple(from_oxigraph_term(to_oxigraph_term(t)) for t in triple))
+    return graph
 
 
-def _reads_back(
-    path: Path, text: str, entry: Graph, subjects: list[Node], removed: list[Triple]
-) -> None:
-    """What is written must read back: Turtle, holding the file's triples (but those
-    ``--replace`` removes) and the entry's for ``subjects``; else nothing is written."""
-    try:
-        written = Graph().parse(data=text, format="turtle", publicID=path.as_uri())
-        before = (
-            Graph().parse(path, format="turtle", publicID=path.as_uri())
-            if path.exists()
-            else Graph()
+def layer_as_written(folder: Path, texts: dict[str, str]) -> Graph:
+    """The data layer (``data/*.ttl``) as the store reads it, with ``texts`` (by file name) in
+    place of their files."""
+    paths = {p.name: p for p in sorted(folder.glob("*.ttl"))}
+    paths.update({name: folder / name for name in texts})
+    triples: list[ox.Triple] = []
+    for name, path in sorted(paths.items()):
+        data = texts[name].encode("utf-8") if name in texts else path.read_bytes()
+        base = path.resolve().as_uri()
+        try:
+            triples += [q.triple for q in ox.parse(data, ox.RdfFormat.TURTLE, base_iri=base)]
+        except SyntaxError as exc:
+            raise OutputError(f"{name} would not read back: {exc} / relecture impossible") from None
+    return rdflib_graph(triples)
+
+
+def _must_read_back(folder: Path, texts: dict[str, str], expected: Graph) -> None:
+    """Refuse (exit 3) unless the data layer with ``texts`` is exactly ``expected``: a
+    triple that was not validated must never land in ``data/``, nor one be lost."""
+    written = layer_as_written(folder, texts)
+    if not isomorphic(written, expected):
+        extra = {t for t in written if t not in expected}
+        lost = {t for t in expected if t not in written}
+        example = min(extra or lost or {("", "", "")}, key=str)
+        raise OutputError(
+            f"data/ as written would not be the graph that was validated ({len(extra)} "
+            f"triple(s) more, {len(lost)} fewer, such as {' '.join(map(str, example))}): "
+            "nothing written / données écrites différentes des données validées"
         )
-    except Exception as exc:  # pragma: no cover - a writer bug, never user input
-        raise InputError(f"internal error writing {path.name}: {exc}") from None
-    expected = {t for t in before if not any(isinstance(n, BNode) for n in t)} - set(removed)
-    expected |= {t for s in subjects for t in entry.triples((s, None, None))}
-    lost = expected - set(written)
-    if lost:  # pragma: no cover - a writer bug, never user input
-        raise InputError(
-            f"internal error writing {path.name}: {len(lost)} triple(s) would not read back, "
-            f"such as {min(lost, key=str)}"
-        )
+
+
+def _bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def _put_back(folder: Path, before: dict[str, bytes | None]) -> None:
+    """The files an add replaced, as they were (those it created, removed)."""
+    commit(folder, {n: b.decode("utf-8") for n, b in before.items() if b is not None})
+    for name, old in before.items():
+        if old is None:
+            (folder / name).unlink(missing_ok=True)

@@ -2,19 +2,24 @@
 
 Each command imports the modules it runs and no others: a query starts in a fraction of a
 second. Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unusable input
-(unknown query, bad parameter, unreadable or invalid RDF, with file and line); 3 a result
-could not be written; 4 the official files could not be downloaded or failed their check;
-5 a query ran past its --timeout; 6 a SPARQL endpoint or server failed; 7 a program the
-command needs (pyLODE) is not installed; 8 a validation worker failed.
+(unknown query, bad parameter, unreadable or invalid RDF, with file and line; a link or
+special file, an entry over the size limit; a release with no date); 3 a result could not be
+written (or an add would not read back as the validated graph: nothing changed); 4 the
+official files could not be downloaded or failed their check; 5 a query ran past its
+--timeout; 6 a SPARQL endpoint or server failed; 7 a program the command needs (pyLODE) is
+not installed; 8 a validation worker failed.
 Errors are printed in French and English, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
+import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +65,25 @@ def default_lang() -> str:
         if value:
             return "fr" if value.lower().startswith("fr") else "en"
     return "en"
+
+
+#: The longest ``--timeout`` (a week): beyond, the clocks' arithmetic overflows.
+MAX_SECONDS = 7 * 24 * 3600
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds above zero and at most :data:`MAX_SECONDS`
+    (``--timeout 0`` or ``-1`` would mean no time at all; a usage error, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_SECONDS:  # NaN fails it too
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0 and at most {MAX_SECONDS} / "
+            f"{text!r} n'est pas un nombre de secondes supérieur à 0 et d'au plus {MAX_SECONDS}"
+        )
+    return value
 
 
 def add_territories_option(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="SPARQL engine: oxigraph (fast, default) or rdflib (to cross-check answers)",
     )
     p.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="stop a query that runs longer (exit 5)"
+        "--timeout", type=seconds, metavar="SECONDS", help="stop a query that runs longer (exit 5)"
     )
     p.add_argument(
         "--allow-service",
@@ -211,12 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Write every dump format (Turtle, N-Triples gzipped, JSON-LD, TriG, RDF/XML) and "
             "void.ttl, a DCAT + VoID description with byte sizes, SHA-256 checksums, triple "
-            "counts and partitions. Byte-identical on rebuild: the date comes from "
-            "SOURCE_DATE_EPOCH, else the last commit."
+            "counts and partitions. Byte-identical on rebuild: the date is --date, else "
+            "SOURCE_DATE_EPOCH, else the last commit (refused with none of them)."
         ),
     )
     p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
     p.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl")
+    p.add_argument("--date", type=_date, help="issue date, YYYY-MM-DD / date de publication")
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -244,10 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Serve the site and the dataset on one port. /query, /update and /store go to an\n"
             "Oxigraph SPARQL server (each layer in its named graph, the default graph their\n"
-            "union; read-only unless --writable). A resource's path (/id/person/...) answers\n"
+            "union; read-only unless --writable), through the query guard: SERVICE and LOAD\n"
+            "are refused (403), a query is stopped past --timeout (504), a query body over\n"
+            "1 MiB is refused (413). A resource's path (/id/person/...) answers\n"
             "its page, or its description as Turtle, JSON-LD or N-Triples, as the Accept\n"
             "header asks (or ?format=ttl|jsonld|nt|html). The site is built at start unless\n"
-            "--site gives one. Ctrl-C stops it.\n\n"
+            "--site gives one. Ctrl-C, SIGTERM or SIGHUP stop it.\n\n"
             "Servir le site et le jeu de données sur un port : pages, description RDF de\n"
             "chaque ressource selon l'en-tête Accept, point d'accès SPARQL."
         ),
@@ -257,23 +284,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7878, help="port (7878)")
     p.add_argument("--writable", action="store_true", help="accept updates (Graph Store, SPARQL)")
     p.add_argument("--site", type=Path, help="a site built by `accords site` (default: build one)")
+    p.add_argument(
+        "--timeout",
+        type=seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="longest a SPARQL query may run (60) / durée maximale d'une requête",
+    )
     add_territories_option(p)
 
     p = sub.add_parser(
         "publish",
         help="upload every layer to a SPARQL server, atomically / publier sur un serveur",
         description=(
-            "Upload each layer to its named graph (and their union to the default graph) with "
-            "the SPARQL 1.1 Graph Store Protocol: staging graphs first, their triple counts "
-            "checked, then one SPARQL Update switches them all, so a failure half-way leaves "
-            "the previous version. Credentials: ACCORDS_ENDPOINT_USER and "
-            "ACCORDS_ENDPOINT_PASSWORD, or ACCORDS_ENDPOINT_TOKEN (never printed)."
+            "Upload each layer to its named graph with the SPARQL 1.1 Graph Store Protocol: "
+            "staging graphs first, their triple counts checked, then one SPARQL Update "
+            "switches them all (COPY, safe to repeat), so a failure half-way leaves the "
+            "previous version; staging graphs are dropped in every case. Credentials: "
+            "ACCORDS_ENDPOINT_USER and ACCORDS_ENDPOINT_PASSWORD (Basic or Digest, as the "
+            "server asks), or ACCORDS_ENDPOINT_TOKEN (never printed). See docs/servers.md."
         ),
     )
     p.add_argument("--store", required=True, metavar="URL", help="Graph Store endpoint (…/store)")
     p.add_argument("--update", metavar="URL", help="SPARQL Update endpoint (default …/update)")
     p.add_argument("--query-endpoint", metavar="URL", help="SPARQL query endpoint (…/query)")
     p.add_argument("--graph-base", default=GRAPH_BASE, metavar="IRI", help="named graphs' base")
+    p.add_argument(
+        "--default-graph",
+        choices=("auto", "copy", "union", "none"),
+        default="auto",
+        help=(
+            "copy: the union of the layers into the default graph; union: leave it alone, the "
+            "server shows the union of its named graphs there (Virtuoso, Oxigraph "
+            "--union-default-graph); none: empty it; auto (default): ask the server"
+        ),
+    )
     add_territories_option(p)
 
     p = sub.add_parser(
@@ -311,6 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--out", type=Path, help="output folder instead of the default one")
     return parser
+
+
+def _date(text: str) -> datetime.date:
+    """A ``--date`` value: an ISO date."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -445,7 +498,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .publishing import release
 
     store = Store.load(territories=args.territories)
-    for path in release.release(store, args.out, args.endpoint):
+    for path in release.release(store, args.out, args.endpoint, issued=args.date):
         sys.stderr.write(f"wrote / écrit : {path}\n")
     return 0
 
@@ -473,7 +526,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.site is not None and not (args.site / "index.html").is_file():
         raise UsageError(f"{args.site} is not a site (no index.html) / n'est pas un site")
     store = Store.load(territories=args.territories)
-    with serve.running(store, args.bind, args.port, args.writable, args.site) as server:
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # like Ctrl-C: Oxigraph and the temporary
+        if signal.getsignal(stop) is not signal.SIG_IGN:  # folder go with the server (a
+            signal.signal(stop, _stopped)  # signal ignored, as under nohup, stays ignored)
+    with serve.running(
+        store, args.bind, args.port, args.writable, args.site, args.timeout
+    ) as server:
         base = server.url
         sys.stderr.write(
             f"pages: {base}/  (e.g. / p. ex. {base}/id/accord/declaration-de-bethune-2023)\n"
@@ -484,12 +542,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return server.wait()
 
 
+def _stopped(signum: int, frame: object) -> None:
+    """A termination signal, raised as an exit that runs every ``finally`` on its way out
+    (the default action would end the process at once, leaving its children)."""
+    sys.stderr.write(f"stopped / arrêté ({signal.Signals(signum).name})\n")
+    raise SystemExit(128 + signum)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from .publishing import publish
 
     store = Store.load(territories=args.territories)
     urls = publish.Endpoints.from_store(args.store, args.update, args.query_endpoint)
-    counts = publish.publish(store, urls, args.graph_base, log=lambda m: sys.stderr.write(m + "\n"))
+    counts = publish.publish(
+        store, urls, args.graph_base, args.default_graph, log=lambda m: sys.stderr.write(m + "\n")
+    )
     for iri, n in sorted(counts.items()):
         sys.stdout.write(f"{iri or '(default graph)'}\t{n}\n")
     return 0

@@ -1,4 +1,8 @@
-"""Writing files so that a failure never leaves a half-written one behind.
+"""Reading the files a user names, and writing files so that a failure never leaves a
+half-written one behind.
+
+Reading: :func:`read_regular` opens only the regular file the user named — never the target of
+a symbolic link, a FIFO, a device or a directory — and reads at most a size limit.
 
 One file: :func:`write_atomic` (temporary file, fsync, rename). Several files at once (an
 ``accords add``): :func:`commit` writes every temporary file, then a journal naming them (its
@@ -12,11 +16,70 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import InputError, OutputError, os_error_message
+
+#: The size limit of one input file (an entry, a query), unless ``ACCORDS_KG_MAX_INPUT_BYTES``
+#: says otherwise: an entry describes a few resources (about 10 kB for an accord), and
+#: validating 1 MiB of them takes about 10 s, during which ``accords add`` holds its lock.
+DEFAULT_MAX_INPUT_BYTES = 1024 * 1024
+
+
+def max_input_bytes() -> int:
+    """The size limit for one input file: ``ACCORDS_KG_MAX_INPUT_BYTES`` or 1 MiB."""
+    value = os.environ.get("ACCORDS_KG_MAX_INPUT_BYTES")
+    return int(value) if value else DEFAULT_MAX_INPUT_BYTES
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``, of at most ``limit`` bytes (default
+    :func:`max_input_bytes`).
+
+    A symbolic link is refused, not followed (its target is a file the user did not name,
+    whose content a parse error would print), and so is anything but a regular file: a FIFO
+    would block, a device never end. The checks are made on the opened descriptor
+    (``O_NOFOLLOW``, ``fstat``), so that the file cannot be swapped between check and read.
+    """
+    limit = max_input_bytes() if limit is None else limit
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            raise InputError(_NOT_REGULAR["link"], str(path))
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError(os_error_message(exc), str(path)) from None
+    mode = os.fstat(fd)
+    if not stat.S_ISREG(mode.st_mode) or mode.st_size > limit:
+        os.close(fd)
+        if stat.S_ISREG(mode.st_mode):
+            raise InputError(_too_large(mode.st_size, limit), str(path))
+        kind = "directory" if stat.S_ISDIR(mode.st_mode) else "special"
+        raise InputError(_NOT_REGULAR[kind], str(path))
+    with os.fdopen(fd, "rb") as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:  # grew while being read
+        raise InputError(_too_large(len(raw), limit), str(path))
+    return raw
+
+
+_NOT_REGULAR = {
+    "link": "a symbolic link is not read: name the file itself / lien symbolique refusé : "
+    "donner le fichier lui-même",
+    "directory": "a directory, not a file / un dossier, pas un fichier",
+    "special": "not a regular file (FIFO, device or socket) / pas un fichier ordinaire",
+}
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"file too large: {size} bytes, limit {limit} (set ACCORDS_KG_MAX_INPUT_BYTES) / "
+        f"fichier trop gros : {size} octets, limite {limit}"
+    )
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -58,6 +121,42 @@ def locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def hold(lock: Path) -> int:
+    """Take the exclusive lock ``lock`` (created if missing), waiting for it; returns the
+    descriptor whose closing releases it. The lock dies with its holder, however it dies,
+    which is what tells :func:`sweep` that a build was abandoned."""
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                return fd
+        os.close(fd)  # swept while we waited: lock the file that is there now
+
+
+def release(lock: Path, fd: int) -> None:
+    """Drop ``lock`` (taken with :func:`hold`): the file, then the lock itself."""
+    lock.unlink(missing_ok=True)
+    os.close(fd)
+
+
+def sweep(lock: Path, leftover: Path) -> bool:
+    """Remove ``leftover`` (a folder being built) and its ``lock`` if the lock's holder is
+    gone; one still at work keeps both. Returns whether they were removed."""
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    shutil.rmtree(leftover, ignore_errors=True)
+    release(lock, fd)
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:

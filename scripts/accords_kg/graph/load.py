@@ -4,10 +4,17 @@
 Entries come from people outside the project, so no input may make the process read a local
 file, open a network connection, hang or blow up memory:
 
+- only the regular file named is read: a symbolic link, a FIFO, a device or a directory is
+  refused before a byte is read (:func:`accords_kg.files.read_regular`);
 - a size limit is checked before anything is read (``ACCORDS_KG_MAX_INPUT_BYTES``, default
-  16 MiB), and the text must be valid UTF-8 (the first bad byte is reported);
-- RDF/XML with a document type declaration is refused: no DTD, no external entity (XXE), no
-  entity expansion ("billion laughs");
+  1 MiB: an entry describes a few resources (an accord, its signatures and sources: about
+  10 kB), and validating 1 MiB of them takes about 10 s, while the ``add`` lock is held);
+- the text's encoding is found before any check: UTF-8 (a byte order mark is dropped) for
+  every format, and for RDF/XML also UTF-16 and UTF-32, detected as the XML specification
+  says (byte order mark, or the bytes of ``<?xml``); the first bad byte is reported;
+- RDF/XML with a document type declaration is refused, as the XML parser (expat, which
+  rdflib uses too) reads it in the decoded text: no DTD, no external entity (XXE), no entity
+  expansion ("billion laughs");
 - JSON-LD contexts must be inline or bundled with the project; a context named by a URL or
   a path (which rdflib would fetch or read) is refused, and so is ``@import``;
 - the format comes from the file extension, so that an entry is read the same way by
@@ -16,18 +23,20 @@ file, open a network connection, hang or blow up memory:
 
 from __future__ import annotations
 
+import codecs
 import json
-import os
 import re
 import xml.sax
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from ..errors import InputError, os_error_message
+from ..errors import InputError
+from ..files import read_regular
 from ..namespaces import PREFIXES
 from ..resources import ID_BASE
 
@@ -52,64 +61,101 @@ def format_of(path: Path) -> str:
         raise InputError(f"unknown RDF file extension (known: {known})", str(path)) from None
 
 
-DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024
-
 #: JSON-LD contexts the project bundles, by the IRI an entry may name them with: the
 #: project's prefixes (those of its dumps), and ``id:`` for its resources.
 BUNDLED_CONTEXTS: dict[str, dict[str, str]] = {
     "https://w3id.org/accords-kg/context.jsonld": {**PREFIXES, "id": ID_BASE},
 }
 
-_DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+def read_text(path: Path, limit: int | None = None, xml: bool = False) -> str:
+    """The text of the regular file ``path``, decoded (:func:`decode`); files over ``limit``
+    bytes (default :func:`~accords_kg.files.max_input_bytes`) are refused unread."""
+    raw = read_regular(path, limit)
+    return decode(raw, path, xml)
 
 
-def max_input_bytes() -> int:
-    """The size limit for one input file: ``ACCORDS_KG_MAX_INPUT_BYTES`` or 16 MiB."""
-    value = os.environ.get("ACCORDS_KG_MAX_INPUT_BYTES")
-    return int(value) if value else DEFAULT_MAX_INPUT_BYTES
+#: Byte order marks, longest first (UTF-32 LE's begins with UTF-16 LE's).
+_BOMS = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+#: ``<?xml`` (or ``<``) in the encodings an XML document may use without a byte order mark
+#: (XML 1.0, appendix F).
+_XML_STARTS = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+)
 
 
-def read_text(path: Path, limit: int | None = None) -> str:
-    """The file's text, decoded as strict UTF-8; a bad byte is reported with its offset.
+def encoding_of(raw: bytes, xml: bool = False) -> tuple[str, int]:
+    """The encoding of ``raw`` and the length of its byte order mark: UTF-8 unless a byte
+    order mark says otherwise, or, for XML, the first bytes are ``<?xml`` in UTF-16 or 32."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name, len(bom)
+    if xml:
+        for start, name in _XML_STARTS:
+            if raw.startswith(start):
+                return name, 0
+    return "utf-8", 0
 
-    Files over ``limit`` bytes (default :func:`max_input_bytes`) are refused unread.
-    """
-    limit = max_input_bytes() if limit is None else limit
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(
-                f"file too large: {size} bytes, limit {limit} (set ACCORDS_KG_MAX_INPUT_BYTES) / "
-                f"fichier trop gros : {size} octets, limite {limit}",
-                str(path),
-            )
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(os_error_message(exc), str(path)) from None
-    if len(raw) > limit:  # grew while being read, or not a regular file
-        raise InputError(f"file too large: over {limit} bytes / fichier trop gros", str(path))
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+
+def decode(raw: bytes, path: Path, xml: bool = False) -> str:
+    """``raw`` as text: UTF-8, or (for XML only) UTF-16 or UTF-32 as :func:`encoding_of`
+    finds; a byte order mark is dropped; a bad byte is reported with its offset."""
+    encoding, skip = encoding_of(raw, xml)
+    name = encoding.upper()
+    if encoding != "utf-8" and not xml:
         raise InputError(
-            f"invalid UTF-8 at byte {exc.start} / UTF-8 invalide à l'octet {exc.start}",
+            f"the file is in {name}; RDF in this format is UTF-8: convert it / fichier en "
+            f"{name}, à convertir en UTF-8",
+            str(path),
+        )
+    try:
+        return raw[skip:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        line = raw[skip:offset].decode(encoding, errors="replace").count("\n") + 1
+        raise InputError(
+            f"invalid {name} at byte {offset} / {name} invalide à l'octet {offset}",
             str(path),
             line,
         ) from None
 
 
+class _Doctype(Exception):
+    """Raised from expat's handler at the first document type declaration."""
+
+
 def _refuse_doctype(text: str, path: Path) -> None:
-    match = _DOCTYPE.search(text)
-    if match:
-        line = text.count("\n", 0, match.start()) + 1
+    """Refuse a document type declaration, as expat reads it: the parser rdflib uses, given
+    the same text in the same way (UTF-8, whatever the XML declaration says), stopped at the
+    declaration's start, before any entity is declared or expanded."""
+
+    def stop(*_: object) -> None:
+        raise _Doctype
+
+    parser = expat.ParserCreate("utf-8")
+    parser.StartDoctypeDeclHandler = stop
+    parser.EntityDeclHandler = stop
+    try:
+        parser.Parse(text.encode("utf-8"), True)
+    except _Doctype:
         raise InputError(
             "RDF/XML with a DOCTYPE or ENTITY declaration is refused (no DTD, no external or "
             "expanding entities) / déclaration DOCTYPE ou ENTITY refusée",
             str(path),
-            line,
-        )
+            parser.CurrentLineNumber,
+        ) from None
+    except expat.ExpatError as exc:
+        message = f"XML error: {expat.ErrorString(exc.code)}"
+        raise InputError(message, str(path), exc.lineno) from None
 
 
 def _inline_contexts(node: Any, path: Path) -> Any:
@@ -160,7 +206,7 @@ def parse_into(graph: Graph, path: Path, limit: int | None = None) -> Graph:
     """Parse ``path`` into ``graph`` (which may be a named graph of a dataset); the named
     graphs of a TriG file are merged into ``graph``."""
     fmt = format_of(path)
-    text = read_text(path, limit)
+    text = read_text(path, limit, xml=fmt == "xml")
     if fmt == "xml":
         _refuse_doctype(text, path)
     elif fmt == "json-ld":
@@ -208,7 +254,7 @@ def _bad_ntriples_line(text: str, fmt: str) -> int | None:
     """The first line that fails on its own, for the line-based formats whose parser won't say."""
     if fmt != "nt":
         return None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # as the parser counts
         try:
             Graph().parse(data=line, format="nt")
         except Exception:

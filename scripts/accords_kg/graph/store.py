@@ -31,7 +31,7 @@ from rdflib.term import Node, Variable
 
 from .. import __version__
 from ..errors import InputError, UsageError
-from ..files import recover_if_needed
+from ..files import hold, recover_if_needed, release, sweep
 from ..progress import Progress
 from ..resources import GRAPH_BASE, LAYERS, Layer, home
 from ..sparql.guard import QueryError, QueryTimeout, check_query
@@ -104,36 +104,61 @@ def _load_file(engine: ox.Store, path: Path, graph_iri: str) -> None:
 
 def persisted(files: list[tuple[str, Path]]) -> Path:
     """The folder of an Oxigraph database of ``files``, built once into the cache and reused
-    until any input changes (its key hashes them all): a warm command parses nothing."""
+    until any input changes (its key hashes them all): a warm command parses nothing.
+
+    A build goes into ``.KEY.PID.building``, under the lock ``.KEY.PID.lock`` (taken first),
+    and is renamed into place when complete; builds whose process died (killed, out of
+    memory) are swept away by the next command (:func:`_sweep`)."""
     stores = territorial.cache_dir() / "stores"
     folder = stores / _input_key(files)
+    if stores.is_dir():
+        _sweep(stores)
     if (folder / "complete").exists():
         with contextlib.suppress(OSError):  # last used now: pruning drops the least recent
             os.utime(folder)
-    else:
-        stores.mkdir(parents=True, exist_ok=True)
-        building = stores / f".{folder.name}.{os.getpid()}.building"
+        return folder / "db"
+    stores.mkdir(parents=True, exist_ok=True)
+    lock = stores / f".{folder.name}.{os.getpid()}.lock"
+    building = lock.with_suffix(".building")
+    held = hold(lock)
+    try:
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
-        try:
-            engine = ox.Store(str(building / "db"))
-            progress = Progress("loading the graph / chargement du graphe")
-            for index, (graph_iri, path) in enumerate(files):
-                progress(index, len(files), path.name)
-                _load_file(engine, path, graph_iri)
-            progress(len(files), len(files))
-            engine.flush()
-            del engine  # closes the database
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
+        engine = ox.Store(str(building / "db"))
+        progress = Progress("loading the graph / chargement du graphe")
+        for index, (graph_iri, path) in enumerate(files):
+            progress(index, len(files), path.name)
+            _load_file(engine, path, graph_iri)
+        progress(len(files), len(files))
+        engine.flush()
+        del engine  # closes the database
         (building / "complete").touch()
         try:
             os.rename(building, folder)
         except OSError:  # another process built the same store meanwhile
             shutil.rmtree(building, ignore_errors=True)
-        _prune(stores, keep=folder)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    finally:
+        release(lock, held)
+    _prune(stores, keep=folder)
     return folder / "db"
+
+
+def _sweep(stores: Path, stale: float = 3600.0) -> None:
+    """Remove the builds a dead process left behind: those whose lock no process holds, and
+    those with no lock at all (left by an older version) unchanged for ``stale`` seconds. A
+    build in progress holds its lock, and is kept."""
+    for lock in stores.glob(".*.lock"):
+        sweep(lock, lock.with_suffix(".building"))
+    for left in stores.glob(".*.building"):
+        with contextlib.suppress(OSError):
+            if (
+                not left.with_suffix(".lock").exists()
+                and time.time() - left.stat().st_mtime > stale
+            ):
+                shutil.rmtree(left, ignore_errors=True)
 
 
 def _prune(stores: Path, keep: Path, most: int = 6, age: float = 600.0) -> None:
@@ -308,7 +333,10 @@ class Store:
         bindings = dict(bindings or {})
         if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
-        check_query(text, source, allow_service=allow_service, allow_from=engine == "oxigraph")
+        # the text the engine will run is the one checked (Oxigraph's gets the parameters
+        # added to its projection)
+        runs = _project(text, bindings) if engine == "oxigraph" else text
+        check_query(runs, source, allow_service=allow_service, allow_from=engine == "oxigraph")
         run = self._query_rdflib if engine == "rdflib" else self._query_oxigraph
         if timeout is None:
             return run(text, bindings, source)

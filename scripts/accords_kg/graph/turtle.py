@@ -59,7 +59,7 @@ class Writer:
                     return f"{prefix}:{local}"
             if re.search(r'[\x00-\x20<>"{}|^`\\]', text):
                 raise ValueError(f"not a valid IRI (space or forbidden character): {text!r}")
-            return f"<{text}>"
+            return f"<{_CONTROL.sub(_uchar, text)}>"
         if isinstance(node, Literal):
             body = _string(str(node))
             if node.language:
@@ -118,20 +118,30 @@ def term(node: Node) -> str:
     return Writer().term(node)
 
 
-def _uchar(match: re.Match[str]) -> str:  # a control character in a string
+#: Characters written as ``\uXXXX``: the controls (C0, DEL, C1 — U+0085 among them) and
+#: Unicode's line and paragraph separators. Python's ``str.splitlines`` and other tools cut
+#: lines at several of them; escaped, a written line ends at ``\n`` for every reader.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Those a string writes in Turtle's short form.
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_STRING_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+
+
+def _uchar(match: re.Match[str]) -> str:  # a control character
     return f"\\u{ord(match.group(0)):04X}"
 
 
 def _string(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    escaped = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", _uchar, escaped)
+    """A string literal on one line: quote, backslash and controls escaped."""
+    escaped = _STRING_ESCAPE.sub(lambda m: _ECHAR.get(m.group(0)) or _uchar(m), text)
     return f'"{escaped}"'
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its ``\\n``: a line ends at ``\\n`` only, as in Turtle
+    (``str.splitlines`` would also cut at U+2028, U+0085… inside a hand-written literal)."""
+    found = text.split("\n")
+    return [line + "\n" for line in found[:-1]] + ([found[-1]] if found[-1] else [])
 
 
 def block(graph: Graph, subject: Node) -> str:
@@ -169,7 +179,7 @@ def directives(text: str) -> tuple[dict[str, set[str]], set[str]]:
     """Every namespace each prefix name is declared with in ``text``, and every base."""
     prefixes: dict[str, set[str]] = {}
     bases: set[str] = set()
-    for line in text.splitlines():
+    for line in split_lines(text):
         if match := _PREFIX.match(line):
             prefixes.setdefault(match.group(1) or "", set()).add(match.group(2))
         elif match := _BASE.match(line):
@@ -193,7 +203,7 @@ def declare(text: str, prefixes: Iterable[str]) -> str:
     groups and comments), else after the last; with no ``@prefix`` line, after ``@base``;
     with neither, after the file's opening comment, a blank line apart.
     """
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     top = 0
     while top < len(lines) and (
         not lines[top].strip()

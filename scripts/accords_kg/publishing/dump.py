@@ -61,7 +61,8 @@ def serialise(store: Store, fmt: str) -> str:
 def serialise_graph(graph: Graph, fmt: str) -> str:
     """One graph in format ``fmt`` (not TriG), byte-identical for the same triples."""
     if fmt == "ntriples":  # sorted lines: no sorted copy of the graph needed (memory)
-        lines = graph.serialize(format="nt").splitlines()
+        # lines end at \n only: rdflib leaves U+2028, U+0085… raw in literals
+        lines = graph.serialize(format="nt").split("\n")
         return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
     graph = sorted_copy(graph)
     if fmt == "turtle":
@@ -86,7 +87,7 @@ def _trig(store: Store) -> str:
         target = dataset.graph(URIRef(GRAPH_BASE + name))
         for triple in sorted(layer, key=lambda t: tuple(n.n3() for n in t)):
             target.add(triple)
-        lines = dataset.serialize(format="trig").splitlines()
+        lines = dataset.serialize(format="trig").split("\n")  # not at U+2028 in a literal
         header.update(line for line in lines if line.startswith("@prefix"))
         bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")).strip())
     return "\n".join(sorted(header)) + "\n\n" + "\n\n".join(bodies) + "\n"

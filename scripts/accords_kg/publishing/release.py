@@ -4,8 +4,10 @@ The files: Turtle, N-Triples gzipped (no timestamp in the gzip header), JSON-LD 
 context, TriG (one named graph per layer) and RDF/XML, plus ``void.ttl`` describing them: the
 dataset (titles and descriptions in French and English, licence, publisher, version, issue
 date), one ``dcat:Distribution`` per file (media type, byte size, SHA-256), ``void:triples``,
-class and property partitions, and the SPARQL endpoint where one is given. The date comes from
-``SOURCE_DATE_EPOCH``, else the last commit, so that a rebuild gives the same bytes.
+class and property partitions, and the SPARQL endpoint where one is given. The date is the one
+given (``--date``), else ``SOURCE_DATE_EPOCH``, else the last commit of the checkout the files
+come from, so that a rebuild gives the same bytes; with none of them (an installed copy, no
+git), the release is refused rather than dated 1970-01-01.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rdflib import FOAF, OWL, RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from .. import __version__
+from ..errors import UsageError
 from ..files import write_atomic
 from ..graph import turtle
 from ..graph.store import Store
@@ -53,21 +56,35 @@ DESCRIPTIONS = {
 
 
 def release_date(root: Path | None = None) -> dt.date:
-    """``SOURCE_DATE_EPOCH`` if set, else the date of the last commit, else 1970-01-01."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    """``SOURCE_DATE_EPOCH`` if set, else the date of the last commit of ``root`` (the files'
+    checkout, not a repository that happens to hold an installed copy); else refused."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _last_commit(root or home())
     if epoch is None:
-        try:
-            done = subprocess.run(
-                ["git", "log", "-1", "--format=%ct"],
-                cwd=root or home(),
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            epoch = done.stdout.strip() or "0"
-        except (OSError, subprocess.CalledProcessError):
-            epoch = "0"
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        raise UsageError(
+            "no release date: these files are not a git checkout; give --date YYYY-MM-DD or "
+            "set SOURCE_DATE_EPOCH / pas de date de version : donner --date AAAA-MM-JJ"
+        )
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH is not a Unix time: {epoch!r}") from None
+
+
+def _last_commit(root: Path) -> str | None:
+    """The Unix time of the last commit of the repository whose top is ``root``, if it is one."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=30
+        )
+        return done.stdout.strip()
+
+    try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != root.resolve():
+            return None
+        return git("log", "-1", "--format=%ct") or None
+    except (OSError, subprocess.SubprocessError):
+        return None
 
 
 def dumps(store: Store) -> dict[str, tuple[bytes, str]]:
@@ -153,15 +170,21 @@ def description(
 
 
 def release(
-    store: Store, out: Path, endpoint: str | None = None, root: Path | None = None
+    store: Store,
+    out: Path,
+    endpoint: str | None = None,
+    root: Path | None = None,
+    issued: dt.date | None = None,
 ) -> list[Path]:
-    """Write every dump and ``void.ttl`` into ``out``; returns the paths written."""
+    """Write every dump and ``void.ttl`` into ``out``, dated ``issued`` (by default
+    :func:`release_date`); returns the paths written."""
+    issued = issued or release_date(root)  # before writing anything
     files = dumps(store)
     written = []
     for filename, (data, _) in sorted(files.items()):
         write_atomic(out / filename, data)
         written.append(out / filename)
-    graph = description(store, files, release_date(root), endpoint)
+    graph = description(store, files, issued, endpoint)
     text = turtle.document(graph, "DCAT and VoID description of this accords-kg release.")
     write_atomic(out / "void.ttl", text)
     written.append(out / "void.ttl")

@@ -1,70 +1,101 @@
-"""Queries against a remote SPARQL endpoint, through SPARQLWrapper (SPARQL 1.1 Protocol).
+"""Queries and updates on a remote SPARQL endpoint, through SPARQLWrapper (SPARQL 1.1
+Protocol, results as JSON).
 
-The same saved queries, parameters and result formats as the embedded engine. The protocol
-carries query text only, so parameters travel as a trailing ``VALUES`` block whose terms are
-serialised by rdflib (IRIs checked absolute, literals escaped): a value stays one term, the
-query's structure does not change. Connection errors and 5xx answers are retried with
-exponential back-off; anything still failing becomes an :class:`EndpointError` (exit 6).
-Credentials come from the environment only (``ACCORDS_ENDPOINT_USER`` /
-``ACCORDS_ENDPOINT_PASSWORD``, or ``ACCORDS_ENDPOINT_TOKEN``) and are never printed.
+The same saved queries, parameters and result formats as the embedded engine. Parameters
+travel as a ``VALUES`` block inside the query's top-level group (:mod:`.bind`), their terms
+written by the project's own escaping (:mod:`.terms`). Both are sent as a form-encoded
+``POST`` (every server reads it; Virtuoso never answers a query sent as
+``application/sparql-query``), the results asked by content negotiation only. Credentials,
+retries and messages: :mod:`.transport` (exit 6 for a failing server, 2 for a query it
+refuses).
 """
 
 from __future__ import annotations
 
-import base64
+import ast
+import io
 import json
-import os
-import socket
-import time
+import math
 import urllib.error
+import urllib.request
 from collections.abc import Mapping
 
 from rdflib.term import Node
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-)
+from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SELECT, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
-from ..errors import AccordsError, InputError
+from .bind import with_values
 from .guard import check_query
 from .results import Result, from_json
+from .transport import (
+    RETRIES,
+    Credentials,
+    EndpointError,
+    InputError,
+    Refused,
+    credentials,
+    redact,
+    retrying,
+)
+
+__all__ = ["RETRIES", "EndpointError", "query", "update"]
 
 
-class EndpointError(AccordsError):
-    """The endpoint could not be reached or kept failing (exit 6)."""
-
-    exit_code = 6
-
-
-RETRIES = 3
-BACKOFF = 0.5  # seconds, doubled at each retry
-
-
-def auth_headers() -> dict[str, str]:
-    """The ``Authorization`` header from the environment (never logged)."""
-    token = os.environ.get("ACCORDS_ENDPOINT_TOKEN")
-    if token:
-        return {"Authorization": f"Bearer {token}"}
-    user = os.environ.get("ACCORDS_ENDPOINT_USER")
-    if user:
-        password = os.environ.get("ACCORDS_ENDPOINT_PASSWORD", "")
-        pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        return {"Authorization": f"Basic {pair}"}
-    return {}
+def _client(target: Credentials, text: str, timeout: float | None) -> SPARQLWrapper:
+    client = SPARQLWrapper(target.url)
+    client.setMethod(POST)
+    client.setOnlyConneg(True)  # the format by the Accept header, no format= parameters
+    client.setReturnFormat(JSON)
+    client.setQuery(text)
+    if timeout is not None:
+        client.setTimeout(max(1, math.ceil(timeout)))  # whole seconds, never shorter
+    if target.token:
+        client.addCustomHttpHeader("Authorization", f"Bearer {target.token}")
+    return client
 
 
-def with_values(text: str, bindings: Mapping[str, Node]) -> str:
-    """``text`` with a trailing ``VALUES`` block binding each parameter to its term."""
-    if not bindings:
-        return text
-    names = sorted(bindings)
-    variables = " ".join(f"?{n}" for n in names)
-    terms = " ".join(bindings[n].n3() for n in names)
-    return f"{text.rstrip()}\nVALUES ({variables}) {{ ({terms}) }}\n"
+def _unwrapped(exc: SPARQLWrapperException) -> urllib.error.HTTPError:
+    """urllib's HTTP error, which SPARQLWrapper turns into its own exception while handling
+    it (so it is the ``__context__``: status and headers), keeping the server's body only as
+    the ``repr`` that ends its message."""
+    error = exc.__context__
+    if not isinstance(error, urllib.error.HTTPError):
+        raise EndpointError(f"{exc}") from None
+    _, found, body = str(exc).partition("\n\nResponse:\n")
+    raw = ast.literal_eval(body) if found else b""
+    return urllib.error.HTTPError(error.url, error.code, error.msg, error.headers, io.BytesIO(raw))
+
+
+def _answer_challenge(client: SPARQLWrapper, challenge: str, target: Credentials) -> None:
+    """Credentials sent in the scheme the server's ``WWW-Authenticate`` asks for."""
+    scheme, _, params = challenge.partition(" ")
+    if scheme.lower() == "digest":
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+        client.setHTTPAuth(DIGEST)
+        client.setCredentials(target.user, target.password, fields.get("realm", ""))
+    else:
+        client.setHTTPAuth(BASIC)
+        client.setCredentials(target.user, target.password)
+
+
+def _send(client: SPARQLWrapper, target: Credentials) -> tuple[bytes, Mapping[str, str]]:
+    """One request (two when the server first asks for the credentials): the answer's body
+    and headers, or urllib's exceptions for :func:`.transport.retrying`."""
+    try:
+        try:
+            answer = client.query()
+        except Unauthorized as exc:
+            challenge = exc.__context__
+            if not target.user or client.user or not isinstance(challenge, urllib.error.HTTPError):
+                raise
+            _answer_challenge(client, challenge.headers.get("WWW-Authenticate", ""), target)
+            answer = client.query()
+        return answer.response.read(), answer.info()
+    except SPARQLWrapperException as exc:
+        raise _unwrapped(exc) from None
+    finally:
+        if client.http_auth == DIGEST:  # SPARQLWrapper installs its Digest opener globally
+            urllib.request.install_opener(None)
 
 
 def query(
@@ -77,53 +108,46 @@ def query(
     source: str = "query",
 ) -> Result:
     """Run a SELECT or ASK query on the endpoint at ``url``."""
-    check_query(text, source, allow_service=allow_service)
     bindings = dict(bindings or {})
-    client = SPARQLWrapper(url)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    # Whole-line comments out: SPARQLWrapper guesses the query form from the text, and the
-    # saved queries' prose comments can mislead it.
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    client.setQuery(with_values(body, bindings))
-    if timeout is not None:
-        client.setTimeout(int(max(1, round(timeout))))
-    for name, value in auth_headers().items():
-        client.addCustomHttpHeader(name, value)
-    delay = BACKOFF
-    for attempt in range(retries + 1):
-        try:
-            response = client.query()
-            doc = json.loads(response.response.read().decode("utf-8"))
-            break
-        except QueryBadFormed as exc:
-            raise InputError(
-                f"the endpoint refused the query: {_first_line(exc)}", source
-            ) from None
-        except (Unauthorized, EndPointNotFound) as exc:
-            raise EndpointError(f"{url}: {_first_line(exc)}") from None
-        except (EndPointInternalError, urllib.error.URLError, ConnectionError, OSError) as exc:
-            if isinstance(exc, TimeoutError | socket.timeout) or "timed out" in str(exc):
-                raise EndpointError(
-                    f"{url} did not answer within {timeout:g} s / pas de réponse dans le délai"
-                ) from None
-            if attempt == retries:
-                raise EndpointError(
-                    f"{url} failed after {retries + 1} attempts: {_first_line(exc)} / "
-                    "point d'accès SPARQL injoignable ou en erreur"
-                ) from None
-            time.sleep(delay)
-            delay *= 2
-        except (SPARQLWrapperException, ValueError) as exc:
-            raise EndpointError(f"{url}: {_first_line(exc)}") from None
-    names = [n for n in doc.get("head", {}).get("vars", []) if n not in bindings]
-    result = from_json(doc)
+    target = credentials(url)
+    sent = with_values(text, bindings)
+    # the text sent is the one checked: binding must not unhide a SERVICE
+    check_query(sent, source, allow_service=allow_service)
+    client = _client(target, sent, timeout)
+    # A query is sent as one: SPARQLWrapper guesses the form from the text with a regular
+    # expression, which a comment or a name can mislead into an update, sent elsewhere.
+    client.queryType = SELECT  # ASK's Accept header is the same
+    try:
+        raw, headers = retrying(
+            f"POST {redact(url)}", lambda: _send(client, target), timeout, retries
+        )
+    except Refused as exc:
+        raise InputError(f"the endpoint refused the query: {exc}", source) from None
+    cut = headers.get("x-sparql-maxrows")
+    if cut:  # Virtuoso's row limit: the answer is incomplete, and says so only here
+        raise EndpointError(
+            f"{redact(url)} cut the answer at its row limit ({cut} rows) / "
+            "réponse tronquée par le serveur"
+        )
+    try:
+        result = from_json(json.loads(raw.decode("utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EndpointError(
+            f"{redact(url)} did not answer with SPARQL JSON results ({exc}) / réponse illisible"
+        ) from None
     if result.boolean is not None:
         return result
-    keep = [result.variables.index(n) for n in names]
-    return Result(names, [tuple(row[i] for i in keep) for row in result.rows])
+    keep = [i for i, name in enumerate(result.variables) if name not in bindings]
+    return Result(
+        [result.variables[i] for i in keep], [tuple(row[i] for i in keep) for row in result.rows]
+    )
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+def update(url: str, text: str, timeout: float | None = 300, retries: int = RETRIES) -> None:
+    """Run a SPARQL Update made only of idempotent operations (``COPY``, ``DROP SILENT``,
+    ``CLEAR SILENT``): it is sent again after a lost answer."""
+    target = credentials(url)
+    client = _client(target, text, timeout)
+    if not client.isSparqlUpdateRequest():
+        raise ValueError(f"not a SPARQL Update: {text[:40]!r}")
+    retrying(f"POST {redact(url)}", lambda: _send(client, target), timeout, retries)

@@ -19,8 +19,10 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ..resources import ID_BASE, ONTOLOGY_NS
+from . import terms
 
 FORMATS = ("table", "csv", "tsv", "json")
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 #: Prefixes used to shorten IRIs in the ``table`` format only (the others keep full IRIs).
 SHORT_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -92,6 +94,8 @@ def term_from_json(value: dict[str, str]) -> Node:
         return BNode(value["value"])
     if kind in ("literal", "typed-literal"):
         datatype = value.get("datatype")
+        if datatype == _BOOLEAN and value["value"] in ("0", "1"):  # Virtuoso's lexical form
+            return Literal(value["value"] == "1")
         return Literal(
             value["value"],
             lang=value.get("xml:lang"),
@@ -154,9 +158,9 @@ def to_tsv(result: Result) -> str:
 
 
 def _tsv_term(term: Node) -> str:
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return term.n3().replace("\t", "\\t")
+    """A term in SPARQL syntax on one line: tabs, newlines, quotes and backslashes escaped
+    (rdflib's ``n3()`` writes a multi-line literal as ``\"\"\"…\"\"\"``, which TSV cannot hold)."""
+    return terms.term(term)
 
 
 # ---------------------------------------------------------------------------

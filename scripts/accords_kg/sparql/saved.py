@@ -3,9 +3,10 @@
 The header is grlc's decorators (``#+ summary:``, ``#+ tags:``, ``#+ defaults:``,
 ``#+ enumerate:``), read as YAML. Parameters are the query's variables named as BASIL says:
 ``?_name`` (required), ``?__name`` (optional), with a suffix for the kind of term —
-``_iri`` for an IRI, ``_xsd_TYPE`` for a typed literal (``_xsd_date``, ``_xsd_integer``…);
-otherwise a plain string. Values become RDF terms bound to those variables, never text
-pasted into the query.
+``_iri`` for an IRI, ``_xsd_TYPE`` for a typed literal (``_xsd_date``, ``_xsd_integer``…),
+``_integer`` for ``_xsd_integer``; otherwise (or ``_literal``) a plain string. BASIL's
+``_number`` and language suffixes are not read as such (docs/servers.md). Values become
+RDF terms bound to those variables, never text pasted into the query.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import yaml
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
-from ..errors import InputError, UsageError, os_error_message
+from ..errors import InputError, UsageError
+from ..files import read_regular
 from ..resources import query_dir
 from ..suggest import did_you_mean
 from .params import expand_iri
@@ -112,11 +114,9 @@ class SavedQuery:
 def parse_query_file(path: Path) -> SavedQuery:
     """Read one ``.rq`` file: its grlc header and its BASIL parameters."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(os_error_message(exc), str(path)) from None
+        text = read_regular(path).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 / pas en UTF-8 ({exc.reason})", str(path)) from None
+        raise InputError(f"invalid UTF-8 at byte {exc.start} / UTF-8 invalide", str(path)) from None
     header_lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
@@ -166,7 +166,9 @@ def _split_suffix(rest: str) -> tuple[str, str, str | None]:
     match = re.fullmatch(r"(.+)_xsd_([A-Za-z]+)", rest)
     if match:
         return match.group(1), "literal", match.group(2)
-    return rest, "literal", None
+    if rest.endswith("_integer"):  # BASIL's and grlc's short form of _xsd_integer
+        return rest[: -len("_integer")], "literal", "integer"
+    return rest.removesuffix("_literal"), "literal", None
 
 
 def _merge_list_of_maps(value: object) -> dict[str, object]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+from urllib.parse import urlsplit
 
 STYLE = """
 :root{color-scheme:light;--ink:#1d1d1f;--muted:#5b5b66;--line:#d8d8de;--link:#0b57d0}
@@ -41,12 +42,48 @@ def esc(text: object) -> str:
 
 
 def href(source: str, target: str) -> str:
-    """``target`` (a site path, maybe with ``#fragment``) relative to page ``source``."""
+    """``target`` (a site path, maybe with ``#fragment``) relative to page ``source``.
+
+    A relative path whose first segment holds a colon would be read as a scheme
+    (``javascript:alert(1)//x.html``): it is written ``./`` first."""
     path, hash_, fragment = target.partition("#")
     if not path:
         return hash_ + fragment
     folder = posixpath.dirname(source) or "."
-    return posixpath.relpath(path, folder) + hash_ + fragment
+    relative = posixpath.relpath(path, folder)
+    if ":" in relative.split("/", 1)[0]:
+        relative = "./" + relative
+    return relative + hash_ + fragment
+
+
+#: The schemes a page may link to when the URL comes from the data: the web, and mail.
+#: Any other (``javascript:``, ``data:``, ``vbscript:``…) would run or open in the site's
+#: own origin, the endpoint's, when clicked.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def web_url(url: str) -> str | None:
+    """``url`` if a browser would open it with an allowed scheme, else None.
+
+    Browsers drop tabs and newlines anywhere in a URL and spaces and controls around it
+    (``java\tscript:``); an IRI holds none of these, so a URL that does is refused rather
+    than cleaned. The scheme is compared as browsers do, case-insensitively."""
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in LINK_SCHEMES:  # urlsplit lowercases it; none: a relative URL
+        return None
+    if parts.scheme != "mailto" and not parts.netloc:
+        return None
+    return url
+
+
+def outside_link(url: str, text: str | None = None) -> str:
+    """A link to ``url`` from the data, showing ``text`` (HTML; the URL by default), or the
+    text alone where the URL's scheme is not one to link to."""
+    shown = esc(url) if text is None else text
+    safe = web_url(url)
+    return f'<a href="{esc(safe)}">{shown}</a>' if safe else f'<span class="url">{shown}</span>'
 
 
 def bilingual(fr: str, en: str | None) -> str:

@@ -4,7 +4,8 @@ Every ``href`` and ``src`` of every HTML page (SVG links included) that stays in
 must name a file of the site and, with a ``#fragment``, an ``id`` in it; root-relative links
 (``/``, used by the 404 page, which is served at any depth) are read from the site's root.
 Links to other hosts are allowed for ``<a>`` (sources, licences, vocabularies) but not for
-what a browser would load by itself (stylesheets, scripts, images, frames, media). Every
+what a browser would load by itself (stylesheets, scripts, images, frames, media), and only
+with a web scheme (:data:`htmlpage.LINK_SCHEMES`: never ``javascript:`` or ``data:``). Every
 page must be reachable from ``index.html`` (or be the 404 page).
 """
 
@@ -16,6 +17,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .htmlpage import web_url
+
+#: The elements whose link a click follows (a favicon's data: URL is not one).
+_FOLLOWED = frozenset({"a", "area"})
 _LOADED = frozenset({"script", "img", "iframe", "source", "video", "audio", "image", "embed"})
 
 
@@ -78,7 +83,9 @@ def check(site: Path) -> list[str]:
         for tag, url in page.assets:
             if _external(url) and not url.startswith("data:"):
                 problems.append(f"{name}: <{tag}> loads an external asset: {url}")
-        for _tag, url in page.links:
+        for tag, url in page.links:
+            if tag in _FOLLOWED and _external(url) and web_url(url) is None:
+                problems.append(f"{name}: <{tag}> links to a URL of no web scheme: {url!r}")
             if _external(url) or url.startswith(("mailto:", "data:")):
                 continue
             target, fragment = _resolve(name, url)

@@ -26,54 +26,32 @@ import http.client
 import http.server
 import mimetypes
 import posixpath
-import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from rdflib import Dataset, URIRef
+import pyoxigraph as ox
 
-from ..errors import AccordsError
 from ..graph.store import Store
 from ..progress import Progress
 from ..publishing.describe import RDF_FORMATS, describe, serialise
-from ..publishing.publish import graphs
+from . import proxy
 from . import site as site_builder
+from .engine import Engine, ServerError, oxigraph_command
 from .negotiate import choose
 
 
-class ServerError(AccordsError):
-    """The Oxigraph server could not be started (exit 6)."""
-
-    exit_code = 6
-
-
-def oxigraph_command() -> str:
-    """The ``oxigraph`` executable installed beside this Python, or on the PATH."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        raise ServerError("the `oxigraph` server is not installed: pip install oxigraph")
-    return found
-
-
 def nquads(store: Store) -> bytes:
-    """The dataset as N-Quads: layers in named graphs, their union in the default graph."""
-    dataset = Dataset()
-    for iri, graph in graphs(store).items():
-        target = dataset.default_graph if not iri else dataset.graph(URIRef(iri))
-        for triple in graph:
-            target.add(triple)
-    return dataset.serialize(format="nquads", encoding="utf-8")
+    """The dataset as N-Quads: layers in named graphs, their union in the default graph (as
+    the embedded store keeps them)."""
+    return store.oxigraph().dump(format=ox.RdfFormat.N_QUADS)
 
 
 def load(store: Store, location: Path) -> None:
@@ -90,12 +68,6 @@ def load(store: Store, location: Path) -> None:
         raise ServerError(f"oxigraph load failed: {done.stderr.strip()[:500]}")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 #: Paths forwarded to Oxigraph (SPARQL 1.1 Protocol and Graph Store Protocol).
 SPARQL_PATHS = ("/query", "/update", "/store")
 HTML = "text/html"
@@ -103,6 +75,22 @@ OFFERS = [HTML, "application/xhtml+xml", *(f.media_type for f in RDF_FORMATS)]
 _BY_NAME = {f.extension.lstrip("."): f for f in RDF_FORMATS}
 _BY_MEDIA = {f.media_type: f for f in RDF_FORMATS}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "trailer"}
+#: What a Graph Store request passes on to Oxigraph (its length is set by the front).
+_STORE_HEADERS = {"accept", "content-type"}
+#: Seconds a query may run (Oxigraph's ``--timeout-s``), and the front's wait beyond it.
+TIMEOUT = 60.0
+GRACE = 5.0
+#: Sent with every page and file of the site. The site has no script: a browser is told to
+#: run none, so that a link the pages should never hold (``javascript:``) could not run
+#: in the endpoint's origin either; nothing is loaded from elsewhere, nothing frames it.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+#: Longest name of one path segment on the file systems the site lives on.
+NAME_MAX = 255
 
 
 @dataclass(frozen=True)
@@ -121,9 +109,12 @@ class Front:
         self.not_found = (self.site / "404.html").read_bytes()
 
     def _file(self, relative: str) -> Path | None:
-        candidate = (self.site / relative).resolve()
-        inside = candidate == self.site or self.site in candidate.parents
-        return candidate if inside and candidate.is_file() else None
+        try:
+            candidate = (self.site / relative).resolve()
+            inside = candidate == self.site or self.site in candidate.parents
+            return candidate if inside and candidate.is_file() else None
+        except (OSError, ValueError):  # a path the file system cannot name: not a file here
+            return None
 
     def _missing(self, vary: bool = False) -> Answer:
         headers = {"Content-Type": "text/html; charset=utf-8"}
@@ -135,6 +126,9 @@ class Front:
         """The answer to ``GET target`` with this ``Accept`` header."""
         parts = urlsplit(target)
         path = posixpath.normpath(unquote(parts.path) or "/")
+        if _unusable(path):
+            message = b"bad path: a NUL or control character, or a name over 255 bytes\n"
+            return Answer(400, message, {"Content-Type": "text/plain; charset=utf-8"})
         wanted = parse_qs(parts.query).get("format", [None])[0]
         if path in ("/", "/."):
             path = "/index.html"
@@ -175,6 +169,14 @@ class Front:
         return Answer(200, page.read_bytes(), headers)
 
 
+def _unusable(path: str) -> bool:
+    """Whether a decoded path has a character no file name has (NUL, controls) or a segment
+    longer than a file name can be."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in path):
+        return True
+    return any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in path.split("/"))
+
+
 def _content_type(path: Path) -> str:
     for fmt in RDF_FORMATS:
         if path.suffix == fmt.extension:
@@ -183,19 +185,20 @@ def _content_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
-def make_handler(front: Front, upstream: str) -> type[http.server.BaseHTTPRequestHandler]:
-    """The request handler: SPARQL paths to ``upstream`` (host:port), the rest to ``front``."""
+def make_handler(
+    front: Front, engine: Engine, writable: bool = False, timeout: float = TIMEOUT
+) -> type[http.server.BaseHTTPRequestHandler]:
+    """The request handler: SPARQL paths to ``engine`` through the guard of :mod:`proxy`,
+    the rest to ``front``. A malformed request gets a 4xx answer, never a dropped
+    connection; a query that outruns ``timeout`` gets a 504 and is stopped."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "accords-kg"
         protocol_version = "HTTP/1.1"
+        timeout = 60  # seconds a connection may stay silent (a slow client holds a thread)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # quiet: the command prints where it listens, not every request
-
-        def _sparql(self) -> bool:
-            path = urlsplit(self.path).path
-            return any(path == p or path.startswith(p + "/") for p in SPARQL_PATHS)
 
         def _send(self, answer: Answer, body: bool = True) -> None:
             self.send_response(answer.status)
@@ -206,83 +209,141 @@ def make_handler(front: Front, upstream: str) -> type[http.server.BaseHTTPReques
             if body:
                 self.wfile.write(answer.body)
 
-        def _proxy(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            payload = self.rfile.read(length) if length else None
-            headers = {
-                k: v
-                for k, v in self.headers.items()
-                if k.lower() not in _HOP_BY_HOP and k.lower() != "host"
-            }
-            connection = http.client.HTTPConnection(upstream, timeout=300)
+        def _refuse(self, status: int, message: str) -> None:
+            self.close_connection = True  # its body, if any, is left unread
+            text = f"{message}\n".encode()
+            headers = {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"}
+            self._send(Answer(status, text, headers), body=self.command != "HEAD")
+            self.wfile.flush()
+            _linger(self.connection)
+
+        def _handle(self) -> None:
             try:
-                connection.request(self.command, self.path, body=payload, headers=headers)
-                reply = connection.getresponse()
-                data = reply.read()
-                kept = {
-                    k: v
-                    for k, v in reply.getheaders()
-                    if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
-                }
-                self._send(Answer(reply.status, data, kept), body=self.command != "HEAD")
-            except OSError as exc:
-                message = f"SPARQL server unreachable / serveur SPARQL injoignable: {exc}\n"
-                self._send(Answer(502, message.encode(), {"Content-Type": "text/plain"}))
-            finally:
-                connection.close()
+                length = proxy.body_length(self.headers)
+                path = urlsplit(self.path).path
+                if path in SPARQL_PATHS:
+                    self._sparql(path, length)
+                elif self.command not in ("GET", "HEAD"):
+                    raise proxy.Refused(405, "GET, HEAD")
+                else:
+                    self.close_connection = self.close_connection or length > 0
+                    answer = front.get(self.path, self.headers.get("Accept"))
+                    answer.headers.update(PAGE_HEADERS)
+                    self._send(answer, body=self.command == "GET")
+            except proxy.Refused as refusal:
+                self._refuse(refusal.status, str(refusal))
 
-        def do_GET(self) -> None:
-            if self._sparql():
-                self._proxy()
-            else:
-                self._send(front.get(self.path, self.headers.get("Accept")))
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _handle
 
-        def do_HEAD(self) -> None:
-            if self._sparql():
-                self._proxy()
-            else:
-                self._send(front.get(self.path, self.headers.get("Accept")), body=False)
+        def _sparql(self, path: str, length: int) -> None:
+            if self.command not in ("GET", "HEAD", "POST") and path != "/store":
+                raise proxy.Refused(405, "GET, POST")
+            if self.command not in ("GET", "HEAD") and not writable and path != "/query":
+                raise proxy.Refused(403, "read-only server / serveur en lecture seule")
+            accept = {"Accept": self.headers["Accept"]} if self.headers["Accept"] else {}
+            if path == "/store":  # the Graph Store Protocol: no query to check, a body streamed
+                kept = {k: v for k, v in self.headers.items() if k.lower() in _STORE_HEADERS}
+                body = proxy.Limited(self.rfile, length) if length else None
+                if length:
+                    kept["Content-Length"] = str(length)
+                return self._forward((self.command, self.path, kept, body))
+            if length > proxy.MAX_BODY:
+                raise proxy.Refused(413, f"body over {proxy.MAX_BODY} bytes / corps trop gros")
+            body = self.rfile.read(length) if length else b""
+            kind = path.lstrip("/")
+            content_type = self.headers.get("Content-Type") or ""
+            operation = proxy.operation(kind, self.command, self.path, content_type, body)
+            operation.check()
+            headers = {"Content-Type": f"application/sparql-{kind}; charset=utf-8", **accept}
+            request = ("POST", operation.target(), headers, operation.text.encode("utf-8"))
+            self._forward(request)
 
-        def do_POST(self) -> None:
-            if self._sparql():
-                self._proxy()
-            else:
-                self._send(Answer(405, b"", {"Allow": "GET, HEAD"}))
+        def _forward(self, request: proxy.Request) -> None:
+            started: list[bool] = []
+            self.chunking = False
+            query = request[1].startswith("/query")
+            seen = engine.restarts
 
-        do_PUT = do_POST
-        do_DELETE = do_POST
+            def respond(status: int, headers: list[tuple[str, str]]) -> Callable[[bytes], None]:
+                started.append(True)
+                self.send_response(status)
+                sized = any(k.lower() == "content-length" for k, _ in headers)
+                for name, value in headers:  # the front's own Server and Date stand
+                    if name.lower() not in _HOP_BY_HOP | {"server", "date"}:
+                        self.send_header(name, value)
+                self.chunking = not sized and self.command != "HEAD"
+                if self.chunking:
+                    self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                if self.command == "HEAD":
+                    return lambda data: None
+                return self._chunk if self.chunking else self.wfile.write
+
+            try:  # a query has its time and a grace; an upload or update takes what it takes
+                limit = timeout + GRACE if query else None
+                proxy.forward(engine.address, request, respond, limit)
+                if self.chunking:
+                    self.wfile.write(b"0\r\n\r\n")
+            except (TimeoutError, OSError) as exc:
+                self.close_connection = True
+                overran = isinstance(exc, TimeoutError) and query
+                if overran:  # begun or not (Oxigraph may send the head, then compute), stop it
+                    engine.restart(seen)
+                if started:  # the answer was under way: cut, so the client sees it short
+                    return
+                if overran:
+                    message = f"the query ran past {timeout:g} s: stopped / requête arrêtée"
+                    self._refuse(504, message)
+                else:
+                    self._refuse(502, f"SPARQL server unreachable / injoignable: {exc}")
+
+        def _chunk(self, data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
     return Handler
 
 
+class Listener(http.server.ThreadingHTTPServer):
+    """The front's socket: a thread per connection, and a backlog for bursts (the default of
+    5 makes a burst's extra connections wait a second for a retried SYN)."""
+
+    request_queue_size = 128
+
+
+def _linger(connection: socket.socket, most: int = 1 << 21, seconds: float = 2.0) -> None:
+    """Close our side, then read and drop what the client is still sending (up to ``most``
+    bytes, ``seconds``): closing on unread data would reset the connection, and the client
+    could lose the answer that says why."""
+    try:
+        connection.shutdown(socket.SHUT_WR)
+        connection.settimeout(seconds)
+        deadline = time.monotonic() + seconds
+        while most > 0 and time.monotonic() < deadline and (data := connection.recv(65536)):
+            most -= len(data)
+    except OSError:
+        pass
+
+
 @dataclass
 class Running:
-    """A started server: where it listens, and the Oxigraph process behind it."""
+    """A started server: where it listens, and the Oxigraph engine behind it."""
 
     url: str
-    process: subprocess.Popen[bytes]
+    engine: Engine
 
     @property
     def query_url(self) -> str:
         return self.url + "/query"
 
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        """The Oxigraph process now running (a new one after each restart)."""
+        assert self.engine.process is not None
+        return self.engine.process
+
     def wait(self) -> int:
         """Block until the Oxigraph process ends (Ctrl-C interrupts); its exit status."""
-        return self.process.wait()
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            said = log.read_text(errors="replace").strip()[-500:]
-            raise ServerError(f"oxigraph stopped at start (exit {process.returncode}): {said}")
-        try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise ServerError(f"oxigraph did not answer within {seconds:g} s")
+        return self.engine.wait()
 
 
 @contextmanager
@@ -292,49 +353,35 @@ def running(
     port: int = 7878,
     writable: bool = False,
     site: Path | None = None,
+    timeout: float = TIMEOUT,
 ) -> Iterator[Running]:
     """The server with the dataset and the site (built into a temporary folder unless
-    ``site`` is given), stopped and cleaned up on exit."""
+    ``site`` is given), stopped and cleaned up on exit. A query may run ``timeout`` seconds."""
     stages = Progress("serve")
     with tempfile.TemporaryDirectory(prefix="accords-kg-serve-") as folder:
         if site is None:
             stages(0, 3, "site")
             site = site_builder.build(store, Path(folder) / "site").out
         try:
-            httpd = http.server.ThreadingHTTPServer(
-                (bind, port), http.server.BaseHTTPRequestHandler
-            )
+            httpd = Listener((bind, port), http.server.BaseHTTPRequestHandler)
         except OSError as exc:
             raise ServerError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
         database = Path(folder) / "db"
         stages(1, 3, "loading Oxigraph / chargement")
         load(store, database)
         stages(2, 3, "starting / démarrage")
-        internal = free_port()
-        mode = "serve" if writable else "serve-read-only"
-        log = (Path(folder) / "oxigraph.log").open("wb")  # its own messages name the
-        process = subprocess.Popen(  # internal port, which is not the one to use
-            [oxigraph_command(), mode, "--location", str(database),
-             "--bind", f"127.0.0.1:{internal}"],
-            stdout=log,
-            stderr=log,
-        )  # fmt: skip
+        engine = Engine(database, Path(folder) / "oxigraph.log", writable, timeout)
         serving = None
         try:
-            httpd.RequestHandlerClass = make_handler(Front(site, store), f"127.0.0.1:{internal}")
-            _wait_for(f"http://127.0.0.1:{internal}", process, Path(log.name))
+            engine.start()
             stages(3, 3)
+            httpd.RequestHandlerClass = make_handler(Front(site, store), engine, writable, timeout)
             serving = threading.Thread(target=httpd.serve_forever, daemon=True)
             serving.start()
             host = f"[{bind}]" if ":" in bind else bind
-            yield Running(f"http://{host}:{httpd.server_address[1]}", process)
+            yield Running(f"http://{host}:{httpd.server_address[1]}", engine)
         finally:
             if serving is not None:  # shutdown() waits for a loop that must have started
                 httpd.shutdown()
             httpd.server_close()
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+            engine.close()

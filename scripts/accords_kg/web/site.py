@@ -46,7 +46,7 @@ from ..resources import ID_BASE, ONTOLOGY_NS, home
 from ..sparql import saved
 from ..sparql.results import short
 from . import diagram, ontodoc, timeline
-from .htmlpage import bilingual, esc, frame, href
+from .htmlpage import bilingual, esc, frame, href, outside_link
 from .labels import Labels, french_date
 
 SITE_BASE = "https://w3id.org/accords-kg/"
@@ -164,9 +164,10 @@ class Site:
         text = bilingual(fr, en)
         curie = short(URIRef(iri))
         where = self.target(iri)
-        link = href(path, where) if where else iri
         extra = f' <span class="curie">{esc(curie)}</span>' if curie != fr else ""
-        return f'<a href="{esc(link)}">{text}</a>{extra}'
+        if where is None:  # a term of another vocabulary: its IRI, if one to link to
+            return outside_link(iri, text) + extra
+        return f'<a href="{esc(href(path, where))}">{text}</a>{extra}'
 
     def value(self, node: Node, path: str) -> str:
         if isinstance(node, Literal):
@@ -184,7 +185,7 @@ class Site:
             return f'{esc(self.labels.fr(iri))} <span class="curie">{esc(short(node))}</span>'
         if where or iri in self.labels.names or iri.startswith(ONTOLOGY_NS):
             return self.term(iri, path)
-        return f'<a href="{esc(iri)}">{esc(iri)}</a>'
+        return outside_link(iri)
 
     def facts(self, iri: str, path: str, back: str | None = None, nest: bool = True) -> str:
         """A resource's facts as a definition list, statement nodes nested with their
@@ -236,7 +237,8 @@ class Site:
             link = self.value(URIRef(source), path)
             urls = self.values(source, SCHEMA_URL)
             if urls:
-                link += f' — <a href="{esc(urls[0])}">adresse <span lang="en">/ URL</span></a>'
+                address = 'adresse <span lang="en">/ URL</span>'
+                link += " — " + outside_link(str(urls[0]), address)
             quotes = ""
             if source in held:
                 quotes = "".join(f'<blockquote lang="fr">{esc(e)}</blockquote>' for e in evidence)

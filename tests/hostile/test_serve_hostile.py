@@ -1,0 +1,317 @@
+"""`accords serve` under hostile requests, over real sockets: SERVICE and LOAD refused with
+the CLI's guard, a runaway query stopped, bodies bounded, malformed requests answered (never
+a dropped connection or a traceback), and SIGTERM as clean as Ctrl-C.
+
+One server for the module (the curated graph, writable so that updates reach the guard, a
+2 s query timeout) in front of a two-page site: the pages are not what is tested here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+
+import pytest
+from listener import listening
+from test_service import REPRODUCERS, WHY, spell
+
+from accords_kg.graph.store import Store
+from accords_kg.web import serve
+from accords_kg.web.engine import free_port
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def tiny_site(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>index</title>\n")
+    (folder / "404.html").write_text("<!doctype html><title>404</title>\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, curated: Store) -> Iterator[serve.Running]:
+    site = tiny_site(tmp_path_factory.mktemp("hostile") / "site")
+    with serve.running(curated, port=0, writable=True, site=site, timeout=2) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    with listening() as found:
+        yield found
+
+
+def send(server: serve.Running, request: urllib.request.Request) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except HTTPError as error:
+        return error.code, error.read()
+
+
+def raw(server: serve.Running, data: bytes, wait: float = 15) -> bytes:
+    """Send bytes as they are; everything the server says until it closes."""
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=wait) as sock:
+        sock.sendall(data)
+        said = b""
+        while chunk := sock.recv(65536):
+            said += chunk
+    return said
+
+
+def transports(server: serve.Running, query: str) -> Iterator[urllib.request.Request]:
+    """The three ways the protocol carries a query."""
+    yield urllib.request.Request(server.url + "/query?" + urlencode({"query": query}))
+    form = urlencode({"query": query}).encode()
+    yield urllib.request.Request(server.url + "/query", data=form, method="POST")
+    yield urllib.request.Request(
+        server.url + "/query", data=query.encode(), method="POST",
+        headers={"Content-Type": "application/sparql-query"},
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# The guard
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", [r[1] for r in REPRODUCERS], ids=[r[0] for r in REPRODUCERS])
+def test_service_is_refused_by_the_server_and_reaches_nothing(
+    server: serve.Running, listener: tuple[str, list[bytes]], template: str
+) -> None:
+    url, seen = listener
+    seen.clear()
+    for request in transports(server, spell(template, url)):
+        status, body = send(server, request)
+        assert status in (400, 403), body
+        assert any(word.encode() in body for word in WHY), body
+    assert seen == []
+
+
+def test_a_plain_query_still_answers(server: serve.Running) -> None:
+    ask = "ASK { <https://w3id.org/accords-kg/id/region/32> ?p ?o }"
+    for request in transports(server, ask):
+        request.add_header("Accept", "application/sparql-results+json")
+        assert send(server, request) == (200, b'{"head":{},"boolean":true}')
+
+
+def test_what_is_checked_is_what_runs(
+    server: serve.Running, listener: tuple[str, list[bytes]]
+) -> None:
+    """Two queries in one request, or one in the URL and one in the body: which one would
+    Oxigraph run? Neither: refused."""
+    url, seen = listener
+    seen.clear()
+    evil = spell(REPRODUCERS[0][1], url)
+    twice = urlencode([("query", "ASK {}"), ("query", evil)])
+    assert send(server, urllib.request.Request(f"{server.url}/query?{twice}"))[0] == 400
+    both = urllib.request.Request(
+        f"{server.url}/query?{urlencode({'query': 'ASK {}'})}", data=evil.encode(),
+        method="POST", headers={"Content-Type": "application/sparql-query"},
+    )  # fmt: skip
+    assert send(server, both)[0] == 400
+    latin = urllib.request.Request(f"{server.url}/query?query=ASK%20%7B%E9%7D")
+    assert send(server, latin)[0] == 400
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <{u}>",
+        "load silent <{u}> into graph <http://example.org/g>",
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <{u}> { ?s ?p ?o } }",
+        "INSERT { ?s ?p ?o } WHERE { ?x ?y 1SERVICE <{u}> { ?s ?p ?o } }",
+    ],
+)
+def test_updates_that_reach_out_are_refused(
+    server: serve.Running, listener: tuple[str, list[bytes]], update: str
+) -> None:
+    url, seen = listener
+    seen.clear()
+    text = update.replace("{u}", url)
+    for body, media in [
+        (text.encode(), "application/sparql-update"),
+        (urlencode({"update": text}).encode(), "application/x-www-form-urlencoded"),
+    ]:
+        request = urllib.request.Request(
+            server.url + "/update", data=body, method="POST", headers={"Content-Type": media}
+        )
+        status, said = send(server, request)
+        assert status in (400, 403), said
+    assert seen == []
+
+
+def test_a_runaway_query_is_stopped(server: serve.Running) -> None:
+    """Past its time (2 s here) and the grace, a 504 and Oxigraph restarted: the core is free
+    again, and the server answers the next query."""
+    before, process = server.engine.restarts, server.process
+    status, body = send(server, next(transports(server, RUNAWAY)))
+    assert status == 504 and b"ran past 2 s" in body
+    assert server.engine.restarts == before + 1
+    assert process.poll() is not None  # the busy process is gone
+    request = next(transports(server, "ASK {}"))
+    request.add_header("Accept", "application/sparql-results+json")
+    assert send(server, request) == (200, b'{"head":{},"boolean":true}')
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------
+
+GET = b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+POST = b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+MALFORMED = [
+    ("nul", GET % b"/%00", 400),
+    ("nul-in-name", GET % b"/index%00.html", 400),
+    ("control", GET % b"/a%01b", 400),
+    ("long-segment", GET % (b"/" + b"a" * 300), 400),
+    ("long-path", GET % (b"/a" * 3000), 404),
+    ("length-abc", POST + b"Content-Length: abc\r\n\r\nASK{}", 400),
+    ("length-negative", POST + b"Content-Length: -5\r\n\r\nASK{}", 400),
+    ("length-list", POST + b"Content-Length: 5, 5\r\n\r\nASK{}", 400),
+    ("length-twice", POST + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nASK{}", 400),
+    ("length-huge", POST + b"Content-Length: 400000000\r\n\r\nASK{}", 413),
+    ("chunked", POST + b"Transfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n", 411),
+    ("put-page", b"PUT /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
+]
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), [m[1:] for m in MALFORMED],
+                         ids=[m[0] for m in MALFORMED])  # fmt: skip
+def test_a_malformed_request_gets_an_answer(
+    server: serve.Running, request_bytes: bytes, status: int
+) -> None:
+    said = raw(server, request_bytes)
+    assert said.startswith(b"HTTP/1.1 %d " % status), said[:200]
+    assert said.count(b"HTTP/1.1 ") == 1
+    assert b"Traceback" not in said
+
+
+def test_a_big_body_is_refused_unread(server: serve.Running) -> None:
+    """400 MB announced, 1 MB sent: the answer comes without the rest being read (before,
+    the front read it all into memory first)."""
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall(POST + b"Content-Length: 400000000\r\n\r\n")
+        sock.sendall(b"#" * (1 << 20))
+        said = sock.recv(4096)
+    assert said.startswith(b"HTTP/1.1 413 ")
+
+
+def test_a_chunked_body_is_not_read_as_a_second_request(server: serve.Running) -> None:
+    inner = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+    smuggled = b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    smuggled += b"%x\r\n%s\r\n0\r\n\r\n" % (len(inner), inner)
+    said = raw(server, smuggled)
+    assert said.startswith(b"HTTP/1.1 411 ")
+    assert said.count(b"HTTP/1.1 ") == 1
+
+
+def test_a_body_on_a_page_request_closes_the_connection(server: serve.Running) -> None:
+    inner = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+    said = raw(server, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(inner), inner))  # fmt: skip
+    assert said.startswith(b"HTTP/1.1 200 ") and said.count(b"HTTP/1.1 ") == 1
+
+
+def test_the_listen_backlog_takes_a_burst(server: serve.Running) -> None:
+    """``ss`` shows a listening socket's backlog as its Send-Q (it was 5)."""
+    if shutil.which("ss") is None:
+        pytest.skip("`ss` (iproute2) is not installed: cannot read the backlog")
+    port = server.url.rsplit(":", 1)[1]
+    lines = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
+                           text=True, check=True).stdout.split("\n")  # fmt: skip
+    backlogs = {int(line.split()[2]) for line in lines if line.strip()}
+    assert backlogs == {serve.Listener.request_queue_size} and min(backlogs) >= 128
+
+
+# ---------------------------------------------------------------------------
+# Signals
+# ---------------------------------------------------------------------------
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found |= {int(child) for child in text}
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+
+
+def test_sigterm_stops_oxigraph_and_removes_the_temporary_folder(tmp_path: Path) -> None:
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("needs /proc to find the server's children")
+    site = tiny_site(tmp_path / "site")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "accords_kg.cli", "serve", "--port", str(port),
+         "--territories", "none", "--site", str(site)],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "Ctrl-C" not in (line := process.stderr.readline()):
+            assert line and time.monotonic() < deadline, "the server did not start"
+        engines = children(process.pid)
+        assert engines and all(alive(pid) for pid in engines)
+        assert [p.name for p in temp.iterdir() if p.name.startswith("accords-kg-serve-")]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not any(alive(pid) for pid in engines)
+    assert list(temp.iterdir()) == []
+    assert "stopped / arrêté (SIGTERM)" in process.stderr.read()
+
+
+def test_a_graph_store_upload_is_streamed_through(server: serve.Running) -> None:
+    """Writable: a Graph Store PUT reaches Oxigraph whole (streamed, not held), and reads
+    back; an update without SERVICE or LOAD runs."""
+    graph = "http://example.org/hostile-upload"
+    line = '<http://example.org/s{0}> <http://example.org/p> "{0}" .\n'
+    triples = "".join(line.format(i) for i in range(20000))
+    put = urllib.request.Request(
+        f"{server.url}/store?graph={graph}", data=triples.encode(), method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )  # fmt: skip
+    assert send(server, put)[0] in (201, 204)
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    request = next(transports(server, count))
+    request.add_header("Accept", "text/csv")
+    assert send(server, request) == (200, b"n\r\n20000\r\n")
+    drop = urllib.request.Request(
+        server.url + "/update", data=f"DROP GRAPH <{graph}>".encode(), method="POST",
+        headers={"Content-Type": "application/sparql-update"},
+    )  # fmt: skip
+    assert send(server, drop)[0] == 204
+    assert send(server, request) == (200, b"n\r\n0\r\n")
+
+
+def test_pages_are_served_with_a_policy_that_runs_no_script(server: serve.Running) -> None:
+    with urllib.request.urlopen(server.url + "/", timeout=30) as answer:
+        policy = answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert policy.startswith("default-src 'none';") and "script-src" not in policy
