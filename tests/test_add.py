@@ -70,7 +70,7 @@ def entry(tmp_path: Path, n: int) -> Path:
     prov:wasDerivedFrom <source/exemple-{n}> .
 
 <mandate/exemple-{n}> a acc:Mandate ;
-    acc:attestedOn "2099-01-01"^^xsd:date ;
+    acc:attestedOn "2023-01-01"^^xsd:date ;
     opengov:post <office/fonction-exemple-{n}> ;
     org:member <person/exemple-{n}> ;
     org:organization <org/intercommunalites-de-france> ;
@@ -227,7 +227,7 @@ def test_a_violating_entry_changes_nothing(tmp_path: Path) -> None:
     root = project(tmp_path)
     before = snapshot(root)
     bad = entry(tmp_path, 2)
-    bad.write_text(bad.read_text().replace('"2099-01-01"^^xsd:date', '"le 1er janvier"'))
+    bad.write_text(bad.read_text().replace('"2023-01-01"^^xsd:date', '"le 1er janvier"'))
     outcome = add([bad], territories="none", root=root)
     assert not outcome.report.conforms and outcome.written == []
     assert snapshot(root) == before

@@ -162,6 +162,31 @@ def test_validate_bad_entry_exits_1_with_focus_and_path(capsys, tmp_path: Path) 
     assert "NON CONFORME" in out
 
 
+JSON_KEYS = {"focusNode", "path", "value", "severity", "message", "constraint", "shape"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [("good/complete-accord.ttl", 0), ("bad/party-signed-rule.ttl", 1), (None, 0)],
+)
+def test_validate_json_keeps_its_shape(capsys, entry: str | None, code: int) -> None:
+    """A good entry, a bad one (a mistake issue #13 added a rule for) and the dataset: the
+    same document, ``conforms`` and ``results[]`` with the same keys."""
+    paths = [] if entry is None else [str(ENTRIES / entry)]
+    got, out, _ = run(capsys, "validate", *paths, "--format", "json")
+    report = json.loads(out)
+    assert got == code and set(report) == {"conforms", "results"}
+    assert report["conforms"] is (code == 0)
+    assert all(set(result) == JSON_KEYS for result in report["results"])
+    if code:
+        accord = "https://w3id.org/accords-kg/id/accord/exemple-accord"
+        assert [(r["focusNode"], r["shape"].rsplit("#")[-1]) for r in report["results"]] == [
+            (accord, "PartySignedRule")
+        ]
+    else:
+        assert report["results"] == []
+
+
 def test_validate_parse_error_exits_2_with_file_and_line(capsys, tmp_path: Path) -> None:
     entry = tmp_path / "broken.ttl"
     entry.write_text('@prefix ex: <http://example.org/> .\n\nex:a ex:b "unterminated .\n')

@@ -125,7 +125,7 @@ def test_a_ceremony_moved_reaches_the_signatures_two_steps_back(curated: Store) 
     stated = list(curated.stored_layer("data").triples((ceremony, date, None)))
     assert stated, "the curated data dates the ceremony"
     moved = Graph()
-    moved.add((ceremony, date, Literal("2030-01-01", datatype=XSD_DATE)))
+    moved.add((ceremony, date, Literal("2022-01-10", datatype=XSD_DATE)))
     focused = validate_entry(curated, moved, removed=stated)
     whole = validate_entry(curated, moved, removed=stated, whole=True)
     assert findings(focused) == findings(whole)
@@ -173,6 +173,13 @@ def test_the_shapes_read_a_bounded_neighbourhood() -> None:
         URIRef("https://w3id.org/accords-kg/ontology#signature"),
         URIRef("https://w3id.org/accords-kg/ontology#intervention"),
         URIRef("https://w3id.org/accords-kg/ontology#presence"),
+        URIRef("https://w3id.org/accords-kg/ontology#signedDuring"),
+        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"),  # in a NOT EXISTS
+    }
+    # two units share a code: each is the other's neighbour
+    assert focus.shared_predicates([r.query for r in sparql]) == {
+        URIRef("http://rdf.insee.fr/def/geo#codeINSEE"),
+        URIRef("https://w3id.org/accords-kg/ontology#siren"),
     }
 
 

@@ -28,7 +28,7 @@ FILLED = {
     "PARTY_1": "region/32",
     "PARTY_2": "org/intercommunalites-de-france",
     "COMMUNE_CODE": "62119",
-    "DATE": "2099-01-02",
+    "DATE": "2023-01-02",  # a past day: a date in the future is a mistake (FutureDateRule)
     "PERSON_1_KEY": "personne-exemple-un",
     "PERSON_1_NAME": "Personne Exemple Un",
     "OFFICE_1_KEY": "fonction-exemple-un",

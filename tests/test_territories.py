@@ -100,7 +100,7 @@ def test_converter_on_the_fixture(tmp_path: Path) -> None:
         '    acc:populationVintage "2023"^^xsd:gYear ;\n'
         '    acc:siren "216209106" ;\n'
         '    igeo:codeINSEE "62119" ;\n'
-        "    igeo:subdivisionDirecteDe <departement/62> ;\n"
+        "    igeo:subdivisionDe <departement/62> ;\n"
         "    org:memberOf <epci/200072460> ;\n"
         "    prov:wasDerivedFrom <source/etalab-decoupage-administratif-3-1-1> ;\n"
         '    skos:prefLabel "Béthune"@fr .\n'
@@ -265,7 +265,7 @@ def test_counts_match_the_official_file(store: Store, release_files) -> None:
         WHERE {{
           GRAPH <{GRAPH_BASE}territories/2023> {{
             ?commune a acc:Commune ;
-              igeo:subdivisionDirecteDe/igeo:subdivisionDirecteDe <{ID}region/32> ;
+              igeo:subdivisionDe/igeo:subdivisionDirecteDe <{ID}region/32> ;
               org:memberOf ?epci .
           }}
         }}"""
@@ -477,7 +477,7 @@ def test_territory_by_code(store: Store) -> None:
     }  # the unit's own facts, and what the first accord says of it (other accords may too)
     assert rows == {
         ("2023", "rdf:type", "https://w3id.org/accords-kg/ontology#Commune"),
-        ("2023", "igeo:subdivisionDirecteDe", "departement/62"),
+        ("2023", "igeo:subdivisionDe", "departement/62"),
         ("2023", "org:memberOf", "epci/200072460"),
         ("2023", "acc:siren", "216209106"),
         ("2023", "acc:municipalPopulation", "24983"),
@@ -776,7 +776,7 @@ def test_an_entry_declaring_a_unit_the_official_files_lack_is_rejected(
 <{ID}commune/62999> a acc:Commune ;
     skos:prefLabel "Commune inventée"@fr ;
     igeo:codeINSEE "62999" ;
-    igeo:subdivisionDirecteDe <{ID}departement/62> ;
+    igeo:subdivisionDe <{ID}departement/62> ;
     org:memberOf <{ID}epci/200072460> ;
     prov:wasDerivedFrom <{ID}source/etalab-decoupage-administratif-3-1-1> .
 """,

@@ -130,3 +130,27 @@ def test_every_concept_has_french_and_english_labels() -> None:
     for concept in concepts:
         langs = {o.language for o in graph.objects(concept, SKOS.prefLabel)}
         assert langs == {"fr", "en"}, concept
+
+
+def test_every_concept_has_a_french_and_an_english_definition() -> None:
+    graph = ontology()
+    for concept in set(graph.subjects(RDF.type, SKOS.Concept)):
+        langs = {o.language for o in graph.objects(concept, SKOS.definition)}
+        assert langs == {"fr", "en"}, concept
+
+
+def test_every_reused_term_declared_here_is_defined_in_french_and_english() -> None:
+    """The ontology's header promises a definition for every term it declares: the terms of
+    the vocabularies rdflib does not ship too (INSEE's, W3C Person, Popolo, SPDX)."""
+    graph = ontology()
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual)
+    terms = {
+        s
+        for kind in kinds
+        for s in graph.subjects(RDF.type, kind)
+        if str(s).startswith(DECLARED_HERE)
+    }
+    assert len(terms) >= 15
+    for term in terms:
+        langs = {o.language for o in graph.objects(term, RDFS.comment) if isinstance(o, Literal)}
+        assert {"fr", "en"} <= langs, term

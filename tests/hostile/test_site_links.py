@@ -163,3 +163,57 @@ def test_a_source_address_that_is_not_a_web_page_is_refused_at_entry(
         (f"{ID}source/exemple-{n}", "https://schema.org/url", url, pattern)
         for n, url in enumerate(ENTRY_URLS)
     ]
+
+
+# ---------------------------------------------------------------------------
+# Page paths: an IRI's path never leads a page outside the site's folder
+# ---------------------------------------------------------------------------
+
+ESCAPING_IRIS = [
+    ID + "../../../../escaped",
+    ID + "person/..",
+    ID + "person//double",
+    ID + "person/./here",
+    ID + "person/a%2F..%2Fb",
+    ID + "person/a?query",
+    ID + "person/back\\slash",
+]
+
+
+@pytest.mark.parametrize("iri", ESCAPING_IRIS)
+def test_an_iri_that_could_leave_the_folder_gets_no_page(iri: str) -> None:
+    from accords_kg.web.site import page_path
+
+    assert page_path(iri) is None
+
+
+def test_plain_iris_get_their_page() -> None:
+    from accords_kg.web.site import page_path
+
+    assert page_path(ID + "person/xavier-bertrand") == "id/person/xavier-bertrand.html"
+    assert page_path(ID + "commune/62119") == "id/commune/62119.html"
+
+
+def test_a_site_from_data_naming_escaping_iris_writes_only_inside_its_folder(
+    tmp_path: Path,
+) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
+    data = tmp_path / "escaping.ttl"
+    data.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + "".join(
+            f"<{iri.replace(chr(92), '%5C')}> a <http://xmlns.com/foaf/0.1/Person> ; "
+            f'rdfs:label "P{n}"@fr .\n'
+            for n, iri in enumerate(ESCAPING_IRIS)
+        )
+    )
+    store = Store.load(territories="none")
+    store.add_file(data, GRAPH_BASE + "data")
+    out = tmp_path / "deep" / "er" / "site"
+    from accords_kg.web.site import build
+
+    build(store, out)
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents]
+    assert outside == [data]
+    assert not (out / "id" / "person" / "..html").exists()

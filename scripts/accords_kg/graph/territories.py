@@ -291,7 +291,8 @@ def commune_node(commune: dict, epci_of: dict[str, str], rel: Release) -> str:
     props = [
         ("skos:prefLabel", _string(commune["nom"]) + "@fr"),
         ("igeo:codeINSEE", _string(commune["code"])),
-        ("igeo:subdivisionDirecteDe", f"<departement/{commune['departement']}>"),
+        # Not igeo:subdivisionDirecteDe: a commune's direct parent is its arrondissement.
+        ("igeo:subdivisionDe", f"<departement/{commune['departement']}>"),
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
     if commune.get("siren"):

@@ -110,10 +110,12 @@ def query(
     """Run a SELECT or ASK query on the endpoint at ``url``."""
     bindings = dict(bindings or {})
     target = credentials(url)
-    sent = with_values(text, bindings)
-    # the text sent is the one checked: binding must not unhide a SERVICE
-    check_query(sent, source, allow_service=allow_service)
-    client = _client(target, sent, timeout)
+    # The query is checked as written; the parameters cannot add to it: each is one term of
+    # the project's own escaping (:mod:`.terms`), inside a VALUES block placed by the parse
+    # (:mod:`.bind`). Their escapes (a value holding ``\\u0022`` as text) are not the
+    # query's, which the guard would refuse.
+    check_query(text, source, allow_service=allow_service)
+    client = _client(target, with_values(text, bindings), timeout)
     # A query is sent as one: SPARQLWrapper guesses the form from the text with a regular
     # expression, which a comment or a name can mislead into an update, sent elsewhere.
     client.queryType = SELECT  # ASK's Accept header is the same

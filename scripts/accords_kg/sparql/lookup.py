@@ -102,7 +102,9 @@ def explain_empty(query: str, bindings: dict[str, Node], run: Run, scope: str | 
     """Why a query answered nothing, where the graph can tell: a unit code or an IRI it
     does not hold."""
     if query == "territory":
-        code = bindings.get("_code")
+        code = bindings.get("_code", bindings.get("__code"))
+        if code is None:
+            return []
         notes = [
             f"no territorial unit has code {code!s} in the loaded layers / "
             f"aucune unité de code {code!s} dans les couches chargées"

@@ -12,6 +12,12 @@
 - **Evidence is verbatim.** An ``acc:evidence`` excerpt must occur in the text of a source it
   cites whose SHA-256 the graph records, wherever that text is at hand (the folder
   ``ACCORDS_KG_SOURCES``, else ``shared/sources`` beside the checkout).
+- **Checksums are right.** A source ``source/KEY`` whose text is at hand (``KEY.txt`` in that
+  folder) records that text's SHA-256 (``acc:sha256``), and no other.
+
+The last two read files, which SHACL cannot: they run on an entry (with the data around it)
+and on the whole dataset (:func:`held_texts`), so that ``accords validate`` reports them
+as it reports the shapes.
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ from ..resources import GRAPH_BASE, ONTOLOGY_NS, home
 from .report import Finding
 
 ACC_EVIDENCE = URIRef(ONTOLOGY_NS + "evidence")
-ACC_SHA256 = URIRef(ONTOLOGY_NS + "sha256")
+ACC_SHA256 = URIRef(ONTOLOGY_NS + "sha256")  # deprecated: SPDX's checksum is the model
+SPDX_CHECKSUM = URIRef("http://spdx.org/rdf/terms#checksum")
+SPDX_VALUE = URIRef("http://spdx.org/rdf/terms#checksumValue")
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 OFFICIAL = tuple(URIRef(ONTOLOGY_NS + c) for c in ("Region", "Departement", "Commune", "EPCI"))
 ACC_ACCORD = URIRef(ONTOLOGY_NS + "Accord")
@@ -39,6 +47,7 @@ ACC_CONCERNS = URIRef(ONTOLOGY_NS + "concerns")
 ACC_SIGNED_DURING = URIRef(ONTOLOGY_NS + "signedDuring")
 SCHEMA_START_DATE = URIRef("https://schema.org/startDate")
 CHECKS = "https://w3id.org/accords-kg/shapes#"
+SOURCE_IRI = "https://w3id.org/accords-kg/id/source/"
 
 
 def _finding(focus, path, value, rule: str, fr: str, en: str, lang: str) -> Finding:
@@ -84,7 +93,8 @@ PREFIX acc: <https://w3id.org/accords-kg/ontology#>
 PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 PREFIX org: <http://www.w3.org/ns/org#>
 ASK { GRAPH ?layer {
-  { ?commune igeo:subdivisionDirecteDe* ?unit } UNION { ?commune org:memberOf ?unit }
+  { ?commune (igeo:subdivisionDe/igeo:subdivisionDirecteDe*)? ?unit }
+  UNION { ?commune org:memberOf ?unit }
   ?commune a acc:Commune .
 } }"""
 
@@ -94,6 +104,27 @@ PREFIX schema: <https://schema.org/>
 SELECT ?date WHERE { ?accord acc:signedDuring/schema:startDate ?date }"""
 
 
+_CEREMONY = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+SELECT ?ceremony WHERE { ?accord acc:signedDuring ?ceremony }"""
+
+_CONCERNS = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+SELECT ?unit WHERE { ?accord acc:concerns ?unit }"""
+
+_ACCORD_OF = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+SELECT ?accord WHERE { ?accord acc:signedDuring ?ceremony }"""
+
+
+def _accords_touched(entry: Graph, store: Store) -> set[Node]:
+    """The accords of the entry, and those whose ceremony's date the entry gives."""
+    accords = set(entry.subjects(RDF.type, ACC_ACCORD)) | set(entry.subjects(ACC_SIGNED_DURING))
+    for ceremony in set(entry.subjects(SCHEMA_START_DATE)):
+        accords |= {row[0] for row in store.query(_ACCORD_OF, {"ceremony": ceremony}).rows}
+    return accords
+
+
 def uncovered_territories(entry: Graph, store: Store, lang: str = "en") -> list[Finding]:
     """Territories an accord of the entry concerns that have no commune in the loaded graph
     of the vintage of its signing year (the year of its ceremony's date)."""
@@ -101,14 +132,17 @@ def uncovered_territories(entry: Graph, store: Store, lang: str = "en") -> list[
 
     layers = set(store.territorial_layers())
     found = []
-    for accord in set(entry.subjects(RDF.type, ACC_ACCORD)) if layers else ():
+    for accord in _accords_touched(entry, store) if layers else ():
+        ceremonies = set(entry.objects(accord, ACC_SIGNED_DURING))
+        ceremonies |= {row[0] for row in store.query(_CEREMONY, {"accord": accord}).rows}
         dates = {
             str(date)
-            for ceremony in entry.objects(accord, ACC_SIGNED_DURING)
+            for ceremony in ceremonies
             for date in entry.objects(ceremony, SCHEMA_START_DATE)
         } | {str(row[0]) for row in store.query(_SIGNED_ON, {"accord": accord}).rows}
-        units = sorted(entry.objects(accord, ACC_CONCERNS))
-        for date, unit in ((d, u) for d in sorted(dates) for u in units):
+        units = set(entry.objects(accord, ACC_CONCERNS))
+        units |= {row[0] for row in store.query(_CONCERNS, {"accord": accord}).rows}
+        for date, unit in ((d, u) for d in sorted(dates) for u in sorted(units)):
             vintage = date[:4]
             layer = URIRef(GRAPH_BASE + graph_name(vintage))
             if (
@@ -222,20 +256,110 @@ def _texts(folder: Path) -> dict[str, str]:
 
 
 def unquoted_evidence(entry: Graph, data: Graph, lang: str = "en") -> list[Finding]:
-    """Evidence excerpts found in none of the stored texts of the sources they cite."""
+    """Evidence excerpts of the entry found in none of the stored texts of the sources they
+    cite."""
+    rows = []
+    for node, excerpt in entry.subject_objects(ACC_EVIDENCE):
+        cited = set(entry.objects(node, PROV_DERIVED)) | set(data.objects(node, PROV_DERIVED))
+        digests = {d for source in cited for d in _digests(source, entry) | _digests(source, data)}
+        rows.append((node, excerpt, digests))
+    return _unquoted(rows, lang)
+
+
+_EVIDENCE = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
+SELECT ?node ?excerpt ?digest WHERE {
+  ?node acc:evidence ?excerpt ;
+    prov:wasDerivedFrom/(acc:sha256|spdx:checksum/spdx:checksumValue) ?digest .
+}"""
+
+_CHECKSUMS = """
+PREFIX acc: <https://w3id.org/accords-kg/ontology#>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
+SELECT ?source ?checksum ?digest WHERE {
+  ?source a acc:Source .
+  { ?source acc:sha256 ?digest }
+  UNION { ?source spdx:checksum ?checksum . ?checksum spdx:checksumValue ?digest }
+}"""
+
+
+def held_texts(store: Store, lang: str = "en") -> list[Finding]:
+    """The checks on held texts over the whole dataset: every excerpt verbatim, every
+    checksum right."""
+    digests: dict[tuple[Node, Node], set[str]] = {}
+    for node, excerpt, digest in store.query(_EVIDENCE).rows:
+        digests.setdefault((node, excerpt), set()).add(str(digest))
+    rows = [(node, excerpt, found) for (node, excerpt), found in sorted(digests.items(), key=str)]
+    sources = Graph()  # the sources' checksums, as the store records them
+    for source, checksum, digest in store.query(_CHECKSUMS).rows:
+        if checksum is None:
+            sources.add((source, ACC_SHA256, digest))
+        else:
+            sources.add((source, SPDX_CHECKSUM, checksum))
+            sources.add((checksum, SPDX_VALUE, digest))
+    return _unquoted(rows, lang) + wrong_checksums(sources, lang)
+
+
+def _digests(source: Node, graph: Graph) -> set[str]:
+    """The SHA-256 a graph records for a source: its SPDX checksum, and the deprecated
+    ``acc:sha256``."""
+    found = {str(d) for d in graph.objects(source, ACC_SHA256)}
+    for checksum in graph.objects(source, SPDX_CHECKSUM):
+        found |= {str(d) for d in graph.objects(checksum, SPDX_VALUE)}
+    return found
+
+
+def wrong_checksums(graph: Graph, lang: str = "en") -> list[Finding]:
+    """Sources ``source/KEY`` whose held text (``KEY.txt``) has another SHA-256 than one they
+    record (as ``spdx:checksum`` or the deprecated ``acc:sha256``)."""
+    folder = sources_folder()
+    if folder is None:
+        return []
+    found = []
+    recorded = [
+        (source, predicate, digest)
+        for source, predicate, digest in graph.triples((None, ACC_SHA256, None))
+    ]
+    recorded += [
+        (source, SPDX_VALUE, digest)
+        for source, checksum in graph.subject_objects(SPDX_CHECKSUM)
+        for digest in graph.objects(checksum, SPDX_VALUE)
+    ]
+    for source, predicate, digest in sorted(recorded, key=str):
+        key = str(source).removeprefix(SOURCE_IRI)
+        path = folder / f"{key}.txt"
+        if key == str(source) or "/" in key or not path.is_file() or path.is_symlink():
+            continue
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if actual != str(digest):
+            found.append(
+                _finding(
+                    source,
+                    predicate,
+                    digest,
+                    "ChecksumCheck",
+                    f"Le texte conservé de la source ({path.name}) a pour empreinte {actual}, "
+                    "pas celle-ci.",
+                    f"The source's held text ({path.name}) has the checksum {actual}, "
+                    "not this one.",
+                    lang,
+                )
+            )
+    return found
+
+
+def _unquoted(rows: list[tuple[Node, Node, set[str]]], lang: str) -> list[Finding]:
+    """The (node, excerpt, digests of the sources it cites) whose excerpt is in none of the
+    held texts among those digests (if any is held)."""
     folder = sources_folder()
     if folder is None:
         return []
     texts = _texts(folder)
     found = []
-    for node, excerpt in entry.subject_objects(ACC_EVIDENCE):
-        cited = set(entry.objects(node, PROV_DERIVED)) | set(data.objects(node, PROV_DERIVED))
-        held = [
-            texts[str(digest)]
-            for source in cited
-            for digest in (*entry.objects(source, ACC_SHA256), *data.objects(source, ACC_SHA256))
-            if str(digest) in texts
-        ]
+    for node, excerpt, digests in rows:
+        held = [texts[d] for d in digests if d in texts]
         if held and not any(str(excerpt) in text for text in held):
             found.append(
                 _finding(

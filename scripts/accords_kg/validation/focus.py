@@ -16,7 +16,9 @@ bad entry and on generated mutations): the shapes read a focus node's outgoing t
 incoming triples along the predicates of inverse paths and of the rules' ``?x p $this``
 patterns, and from there at most two more steps forward (``sh:class`` reads a value's types,
 ``sh:node`` its properties, the rules ``mandate → office → organisation`` and
-``accord → ceremony → date``). Shapes with unbounded paths (``sh:zeroOrMorePath`` …) or
+``accord → ceremony → date``); and the nodes that share a value with a focus node along a
+predicate a rule joins two nodes on (``$this p ?v . ?other p ?v``: two units with one
+code). Shapes with unbounded paths (``sh:zeroOrMorePath`` …) or
 SPARQL targets would break that bound: :func:`bounded` says so, and callers then validate the
 whole graph.
 """
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from functools import cache
 
@@ -48,6 +50,9 @@ UNBOUNDED = (SH.zeroOrMorePath, SH.oneOrMorePath, SH.target)
 
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: How the rules' queries are read (:func:`_patterns`): part of the cache key, so that a
+#: change of the reading never reuses what the previous one remembered.
+READING = 2
 
 
 def graph_terms(graphs: Sequence[str] | None) -> list[ox.NamedNode | ox.DefaultGraph]:
@@ -112,6 +117,14 @@ class Neighbours:
             self._out[node] = found
         return found
 
+    def sharing(self, node: OxTerm, predicates: frozenset[URIRef]) -> set[OxTerm]:
+        """The other nodes that have one of ``node``'s values along one of ``predicates``."""
+        found: set[OxTerm] = set()
+        for triple in self.out(node):
+            if URIRef(triple.predicate.value) in predicates:
+                found |= {t.subject for t in self._find(None, triple.predicate, triple.object)}
+        return found - {node}
+
     def into(self, node: OxTerm, predicates: frozenset[URIRef] | None = None) -> list[ox.Triple]:
         """The triples whose object is ``node``, along ``predicates`` (every one if None)."""
         if predicates is None:
@@ -132,33 +145,42 @@ def _path_iris(shapes: Graph, path: Node) -> Iterator[URIRef]:
 @cache  # rdflib's SPARQL parser takes tens of milliseconds a query
 def _sparql_inverse(query: str) -> frozenset[URIRef] | None:
     """Predicates of the query's patterns that end at ``?this`` (None: a variable predicate)."""
+    this = Variable("this")
+    found: set[URIRef] = set()
+    for subject, predicate, obj in _patterns(query):
+        if obj != this and not (subject == this and not isinstance(predicate, URIRef)):
+            continue
+        if isinstance(predicate, Variable):
+            return None
+        if isinstance(predicate, URIRef):
+            if obj == this:
+                found.add(predicate)
+        elif obj == this:  # a path ending at ?this: every IRI in it, to be safe
+            found |= {t for t in _walk(predicate) if isinstance(t, URIRef)}
+        else:  # a path from ?this: the IRIs it follows backwards
+            found |= {
+                t
+                for inverse in _walk(predicate)
+                if isinstance(inverse, InvPath)
+                for t in _walk(inverse)
+                if isinstance(t, URIRef)
+            }
+    return frozenset(found)
+
+
+def _patterns(query: str) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple pattern of the query: those of its basic graph patterns, and those of its
+    ``FILTER (NOT) EXISTS`` blocks (which rdflib leaves as flat ``TriplesBlock`` lists)."""
     from rdflib.plugins.sparql import prepareQuery  # slow to import: only on a cache miss
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    this = Variable("this")
-    found: set[URIRef] = set()
     for node in _walk(prepareQuery(query).algebra):
-        if not (isinstance(node, CompValue) and node.name == "BGP"):
-            continue
-        for subject, predicate, obj in node.triples:
-            if obj != this and not (subject == this and not isinstance(predicate, URIRef)):
-                continue
-            if isinstance(predicate, Variable):
-                return None
-            if isinstance(predicate, URIRef):
-                if obj == this:
-                    found.add(predicate)
-            elif obj == this:  # a path ending at ?this: every IRI in it, to be safe
-                found |= {t for t in _walk(predicate) if isinstance(t, URIRef)}
-            else:  # a path from ?this: the IRIs it follows backwards
-                found |= {
-                    t
-                    for inverse in _walk(predicate)
-                    if isinstance(inverse, InvPath)
-                    for t in _walk(inverse)
-                    if isinstance(t, URIRef)
-                }
-    return frozenset(found)
+        if isinstance(node, CompValue) and node.name == "BGP":
+            yield from node.triples
+        elif isinstance(node, CompValue) and node.name == "TriplesBlock":
+            for flat in node["triples"]:
+                for i in range(0, len(flat) - 2, 3):
+                    yield flat[i], flat[i + 1], flat[i + 2]
 
 
 def _walk(node: object) -> Iterator[object]:
@@ -191,17 +213,44 @@ def inverse_predicates(core: Graph, rule_queries: Iterable[str]) -> frozenset[UR
     return frozenset(found)
 
 
+@cache
+def _sparql_shared(query: str) -> frozenset[URIRef]:
+    """Predicates the query joins ``?this`` and another node on (``?this p ?v . ?x p ?v``)."""
+    this = Variable("this")
+    triples = list(_patterns(query))
+    values = {(p, o) for s, p, o in triples if s == this and isinstance(o, Variable)}
+    return frozenset(
+        p
+        for s, p, o in triples
+        if s != this and isinstance(s, Variable) and isinstance(p, URIRef) and (p, o) in values
+    )
+
+
+def shared_predicates(rule_queries: Iterable[str]) -> frozenset[URIRef]:
+    """The predicates along which the rules join a focus node to another one by a value."""
+    found: set[URIRef] = set()
+    for query in rule_queries:
+        found |= _remembered(query, "shared", _sparql_shared) or frozenset()
+    return frozenset(found)
+
+
 def _remembered_inverse(query: str) -> frozenset[URIRef] | None:
-    """:func:`_sparql_inverse`, remembered in the cache folder across runs: parsing the rules
+    return _remembered(query, "rules", _sparql_inverse)
+
+
+def _remembered(
+    query: str, kind: str, compute: Callable[[str], frozenset[URIRef] | None]
+) -> frozenset[URIRef] | None:
+    """``compute(query)``, remembered in the cache folder across runs: parsing the rules
     with rdflib takes half a second, most of what validating an entry costs."""
-    key = hashlib.sha256(query.encode("utf-8")).hexdigest()[:32]
-    path = cache_dir() / "rules" / f"{key}.json"
+    key = hashlib.sha256(f"{READING}\n{query}".encode()).hexdigest()[:32]
+    path = cache_dir() / kind / f"{key}.json"
     try:
         known = json.loads(path.read_text(encoding="utf-8"))
         return None if known is None else frozenset(URIRef(p) for p in known)
     except (OSError, ValueError, TypeError):
         pass
-    found = _sparql_inverse(query)
+    found = compute(query)
     with suppress(OutputError):  # a read-only cache only costs the parse next time
         write_atomic(path, json.dumps(None if found is None else sorted(found)))
     return found
@@ -212,16 +261,21 @@ def bounded(core: Graph) -> bool:
     return not any((None, p, None) in core for p in UNBOUNDED)
 
 
-def affected(neighbours: Neighbours, new: Graph) -> set[Node]:
+def affected(
+    neighbours: Neighbours, new: Graph, shared: frozenset[URIRef] = frozenset()
+) -> set[Node]:
     """The nodes whose results the ``new`` triples can change.
 
     Those of the new triples; the nodes next to their subjects (what points at them reads
-    their types and properties; what they point at may read them back); and two steps back
+    their types and properties; what they point at may read them back); two steps back
     from those subjects, for the rules that reach a node through another (a signature
-    through its mandate's office, through its accord's ceremony).
+    through its mandate's office, through its accord's ceremony); and the nodes that share a
+    value with them along the ``shared`` predicates (:func:`shared_predicates`).
     """
     subjects = {to_oxigraph_term(s) for s in new.subjects()}
     found = set(subjects)
+    for subject in subjects if shared else ():
+        found |= neighbours.sharing(subject, shared)
     found |= {to_oxigraph_term(o) for o in new.objects() if not isinstance(o, Literal)}
     back: set[OxTerm] = set()
     for subject in subjects:
@@ -239,9 +293,11 @@ def neighbourhood(
     focus: Iterable[Node],
     inverse: frozenset[URIRef] | None,
     depth: int = DEPTH,
+    shared: frozenset[URIRef] = frozenset(),
 ) -> Graph:
     """The triples that validating ``focus`` reads: ``depth`` steps forward from each focus
-    node, and ``depth - 1`` from each node pointing at it along ``inverse``."""
+    node, and ``depth - 1`` from each node pointing at it along ``inverse`` or sharing one of
+    its values along ``shared``."""
     triples: set[ox.Triple] = set()
     reached: dict[OxTerm, int] = {}
 
@@ -265,6 +321,8 @@ def neighbourhood(
         pointing = neighbours.into(start, inverse)
         triples.update(pointing)
         forward((t.subject for t in pointing), depth - 1)
+        if shared:
+            forward(neighbours.sharing(start, shared), depth - 1)
     # The entry's own triples as parsed: Oxigraph writes some literals in canonical form
     # (100.0 as 100), and a report must quote what the entry says.
     graph = rdflib_graph(t for t in triples if t not in neighbours.from_entry)

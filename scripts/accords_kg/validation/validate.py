@@ -68,7 +68,9 @@ def validate(
     store = store or Store.load()
     paths = list(entries)
     if not paths:
-        return validate_store(store, lang, progress)
+        report = validate_store(store, lang, progress)
+        extra = checks.held_texts(store, lang)
+        return collect([*report.results, *extra]) if extra else report
     entry = Graph()
     for path in paths:
         entry += parse_file(Path(path))
@@ -157,9 +159,11 @@ def validate_entry(
         data += entry
         report = validate_graph(data, shapes, lang)
     else:
-        nodes = focus.affected(neighbours, changed)
-        inverse = focus.inverse_predicates(core, [r.query for r in sparql_rules])
-        data = focus.neighbourhood(neighbours, nodes, inverse)
+        queries = [r.query for r in sparql_rules]
+        shared = focus.shared_predicates(queries)
+        nodes = focus.affected(neighbours, changed, shared)
+        inverse = focus.inverse_predicates(core, queries)
+        data = focus.neighbourhood(neighbours, nodes, inverse, shared=shared)
         data += store.stored_layer("ontology")
         found = core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
         found |= rule_findings(oxigraph_graph(data), sparql_rules, lang, nodes)
@@ -169,6 +173,7 @@ def validate_entry(
         + checks.unknown_units(entry, store, lang)
         + checks.uncovered_territories(entry, store, lang)
         + checks.unquoted_evidence(entry, data, lang)
+        + checks.wrong_checksums(entry, lang)
     )
     if not extra:
         return report

@@ -27,6 +27,7 @@ failure leaves the previous site. Everything is sorted: the same graph gives the
 from __future__ import annotations
 
 import shutil
+import string
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -86,6 +87,24 @@ class Built:
     files: int  # every file
 
 
+#: What a page's path may hold: RFC 3986's unreserved characters, and "/" between segments.
+_PATH_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~")
+
+
+def page_path(iri: str) -> str | None:
+    """The page of ``iri`` (under :data:`SITE_BASE`): its path there, with ``.html``.
+
+    None for a path that could leave the site's folder or name no plain file — an empty,
+    ``.`` or ``..`` segment, or any character outside the unreserved set (``%``, ``?``,
+    ``#``, ``\\``, controls…): the data comes from entries anyone may write, and such a
+    resource simply gets no page (its IRI is still shown where it is cited)."""
+    segments = iri[len(SITE_BASE) :].split("/")
+    for segment in segments:
+        if segment in ("", ".", "..") or not set(segment) <= _PATH_CHARACTERS:
+            return None
+    return "/".join(segments) + ".html"
+
+
 class Site:
     """The pages of one loaded graph (see the module docstring)."""
 
@@ -94,7 +113,7 @@ class Site:
         self.engine = store.oxigraph()
         self.labels = Labels.of(store)
         self.out: dict[str, list[tuple[str, Node]]] = {}
-        self.pages = {iri: iri[len(SITE_BASE) :] + ".html" for iri in self._resources()}
+        self.pages = {iri: path for iri in self._resources() if (path := page_path(iri))}
         for iri in self.pages:
             self.out[iri] = self._outgoing(iri)
         self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -628,6 +647,9 @@ def _check_target(out: Path) -> None:
 def _replace(out: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` into a new folder beside ``out``, then swap it in."""
     _check_target(out)
+    for name in files:  # every name a relative path of plain segments: nothing lands outside
+        if not name or any(part in ("", ".", "..") for part in name.split("/")):
+            raise OutputError(f"refused to write {name!r} outside {out} / chemin refusé")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -1,0 +1,118 @@
+"""An OWL 2 RL closure of the ontology and the curated data gives no unintended type.
+
+The model reuses vocabularies whose axioms draw types: ORG's ranges make whatever an office
+is posted in an organisation, PROV's domains make whatever cites a source an entity, FOAF
+keeps persons and organisations apart. A modelling slip (a property whose range does not
+fit, a subclass axiom too wide) shows up as a type no resource of that kind should have: a
+person that is an organisation, a commune that is a département or an arrondissement. The
+closure (owlrl) runs on the ontology, the curated data (with the territorial units it
+names, not the France-wide layer) and the axioms of the reused vocabularies
+(tests/fixtures/vocabularies/axioms.ttl); each resource's types, by the kind its IRI names,
+must be among those the model means it to have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import owlrl
+import pytest
+from rdflib import OWL, RDF, Graph, URIRef
+
+from accords_kg.graph.load import parse_file
+from conftest import ROOT
+
+ID = "https://w3id.org/accords-kg/id/"
+ACC = "https://w3id.org/accords-kg/ontology#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+IGEO = "http://rdf.insee.fr/def/geo#"
+ORG = "http://www.w3.org/ns/org#"
+PROV_ENTITY = "http://www.w3.org/ns/prov#Entity"
+THING = str(OWL.Thing)
+
+
+def _schema(*names: str) -> set[str]:
+    """A schema.org class under both its https:// and its http:// IRI (the ontology says
+    they are equivalent)."""
+    return {f"{scheme}://schema.org/{n}" for n in names for scheme in ("https", "http")}
+
+
+#: What every statement and described thing is: PROV's domain of prov:wasDerivedFrom.
+COMMON = {PROV_ENTITY, THING}
+AGENT = {f"{FOAF}Agent", f"{ORG}Organization"}
+UNIT = AGENT | _schema("AdministrativeArea", "Place")
+#: The types a resource may have, by the kind its IRI names (``id/<kind>/…``).
+ALLOWED: dict[str, set[str]] = {
+    "accord": {f"{ACC}Accord"} | _schema("CreativeWork"),
+    "commune": {f"{ACC}Commune", f"{IGEO}Commune"} | UNIT,
+    "departement": {f"{ACC}Departement", f"{IGEO}Departement"} | UNIT,
+    "epci": {f"{ACC}EPCI", f"{IGEO}Intercommunalite"} | UNIT,
+    "event": {f"{ACC}SigningCeremony"} | _schema("Event"),
+    "inference": {f"{ACC}InferredStatement", str(RDF.Statement)},
+    "intervention": {f"{ACC}Intervention"},
+    "mandate": {f"{ACC}Mandate", f"{ORG}Membership"},
+    "office": {f"{ACC}Office", f"{ORG}Post"},
+    "org": {f"{ACC}Assembly", f"{ACC}Association", f"{ACC}Company"} | AGENT,
+    "person": {"http://www.w3.org/ns/person#Person", f"{FOAF}Person", f"{FOAF}Agent"},
+    "presence": {f"{ACC}Presence"},
+    "quotation": _schema("Quotation", "CreativeWork"),
+    "region": {f"{ACC}Region", f"{IGEO}Region"} | UNIT,
+    "signature": {f"{ACC}Signature"},
+    "source": {f"{ACC}Source"} | _schema("CreativeWork"),
+    "source/sha256": {"http://spdx.org/rdf/terms#Checksum"},
+}
+
+
+def closure(extra: Iterable[tuple] = ()) -> Graph:
+    graph = Graph()
+    files = sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").glob("*.ttl"))
+    for path in [*files, Path(__file__).parent / "fixtures" / "vocabularies" / "axioms.ttl"]:
+        graph += parse_file(path)
+    for triple in extra:
+        graph.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    return graph
+
+
+def unintended(graph: Graph) -> list[tuple[str, str]]:
+    """(resource, type) for every type a resource of the register has and should not."""
+    found = []
+    for node, cls in graph.subject_objects(RDF.type):
+        if not (isinstance(node, URIRef) and str(node).startswith(ID)):
+            continue
+        parts = str(node)[len(ID) :].split("/")
+        kind = parts[0] if len(parts) < 3 else f"{parts[0]}/{parts[-1]}"  # source/…/sha256
+        if str(cls) not in ALLOWED.get(kind, set()) | COMMON:
+            found.append((str(node)[len(ID) :], str(cls)))
+    return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def closed() -> Graph:
+    return closure()
+
+
+def test_the_closure_gives_no_unintended_type(closed: Graph) -> None:
+    assert unintended(closed) == []
+    assert (None, RDF.type, OWL.Nothing) not in closed
+
+
+def test_the_closure_draws_what_the_model_means(closed: Graph) -> None:
+    """The reasoner ran: a commune lies in its region (igeo:subdivisionDe is transitive, and
+    a département's igeo:subdivisionDirecteDe is one) and is a place (schema.org)."""
+    bethune = URIRef(ID + "commune/62119")
+    assert (bethune, URIRef(IGEO + "subdivisionDe"), URIRef(ID + "region/32")) in closed
+    assert (bethune, RDF.type, URIRef("https://schema.org/Place")) in closed
+    assert (bethune, RDF.type, URIRef("http://schema.org/Place")) in closed
+
+
+def test_a_slip_shows_as_an_unintended_type() -> None:
+    """An office posted in a person (instead of an organisation) makes that person an
+    organisation: the check names it."""
+    slip = (
+        URIRef(ID + "office/senateur-oise"),
+        URIRef(ORG + "postIn"),
+        URIRef(ID + "person/xavier-bertrand"),
+    )
+    assert ("person/xavier-bertrand", f"{ORG}Organization") in unintended(closure([slip]))
