@@ -197,8 +197,6 @@ def test_plain_iris_get_their_page() -> None:
 def test_a_site_from_data_naming_escaping_iris_writes_only_inside_its_folder(
     tmp_path: Path,
 ) -> None:
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
     data = tmp_path / "escaping.ttl"
     data.write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
