@@ -322,7 +322,7 @@ def test_parameters_are_typed_terms_not_text(store: Store) -> None:
 @pytest.mark.parametrize(
     ("name", "params", "fragment"),
     [
-        ("who-signed", {"accord": "accord/declaration-de-bethune-2023"}, "absolute IRI"),
+        ("who-signed", {"accord": "declaration de bethune"}, "absolute IRI"),
         ("who-signed", {"accord": "https://exa mple.org/x"}, "absolute IRI"),
         ("who-signed", {"nope": "1"}, "unknown parameter"),
         ("nope", {}, "unknown query"),

@@ -411,14 +411,12 @@ def test_pages_need_no_script_and_declare_their_language(site_dir: Path) -> None
             assert "<script" not in html, path
 
 
-def test_cli_site_prints_what_the_readme_shows_and_refuses_a_foreign_folder(
+def test_cli_site_prints_what_the_docs_show_and_refuse_a_foreign_folder(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sample = re.search(r"```text\n\$ accords site\n(.*?)```", readme, re.S)
-    assert sample, "README: a ```text block starting with `$ accords site`"
+    docs = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
+    sample = re.search(r"```text illustrative\n\$ accords site\n(.*?)```", docs, re.S)
+    assert sample, "docs/publishing.md: a ```text block starting with `$ accords site`"
     monkeypatch.chdir(tmp_path)
     assert main(["site"]) == 0
     # the same line (the counts grow with the register)
@@ -433,12 +431,14 @@ def test_cli_site_prints_what_the_readme_shows_and_refuses_a_foreign_folder(
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_without_graphviz_a_clear_message_and_exit_7(tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH where no `dot` can be found
-    assert main(["site", "--out", str(tmp_path / "site"), "--territories", "none"]) == 7
-    err = capsys.readouterr().err
-    assert "Graphviz's `dot` is not installed" in err and "apt-get install graphviz" in err
-    assert "Traceback" not in err and not (tmp_path / "site").exists()
+def test_the_site_needs_no_program_outside_python(tmp_path: Path, capsys, monkeypatch) -> None:
+    """The diagrams are written as SVG by the project: a PATH with no program at all (no
+    Graphviz) still builds every page, each accord's with its diagram."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["site", "--out", str(tmp_path / "site"), "--territories", "none"]) == 0
+    assert "wrote / écrit" in capsys.readouterr().err
+    html = page(tmp_path / "site", ACCORD_PAGE)
+    assert '<figure class="diagram" id="diagram">\n<svg xmlns="http://www.w3.org/2000/svg"' in html
 
 
 def test_without_pylode_a_clear_message_and_exit_7(tmp_path: Path) -> None:
@@ -480,3 +480,10 @@ def test_negotiation_picks_what_the_client_prefers(accept: str | None, expected:
     offers = ["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json",
               "application/n-triples"]  # fmt: skip
     assert choose(accept, offers) == expected
+
+
+def test_generated_french_names_elide_de_before_a_vowel(site_dir: Path) -> None:
+    html = page(site_dir, "id/signature/declaration-de-bethune-2023-olivier-gacquerre.html")
+    assert "<title>Signature d&#x27;Olivier Gacquerre — accords-kg</title>" in html
+    html = page(site_dir, "id/signature/declaration-de-bethune-2023-xavier-bertrand.html")
+    assert "<title>Signature de Xavier Bertrand — accords-kg</title>" in html

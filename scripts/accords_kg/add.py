@@ -247,6 +247,10 @@ def add(
         }
         expected = _validated(curated, entry, removed)
         _must_read_back(folder, texts, expected)
+        # a file the entry leaves as it is is not rewritten, nor said to be
+        texts = {n: t for n, t in texts.items() if _bytes(folder / n) != t.encode("utf-8")}
+        if not texts:
+            return Outcome(report, [])
         before = {name: _bytes(folder / name) for name in texts}
         written = commit(folder, texts)
         try:

@@ -6,8 +6,8 @@ second. Exit codes: 0 success; 1 the data does not conform to the shapes; 2 unus
 special file, an entry over the size limit; a release with no date); 3 a result could not be
 written (or an add would not read back as the validated graph: nothing changed); 4 the
 official files could not be downloaded or failed their check; 5 a query ran past its
---timeout; 6 a SPARQL endpoint or server failed; 7 a program the command needs (Graphviz's
-dot, pyLODE) is not installed; 8 a validation worker failed.
+--timeout; 6 a SPARQL endpoint or server failed; 7 a program the command needs (pyLODE) is
+not installed; 8 a validation worker failed.
 Errors are printed in French and English, never as a traceback.
 """
 
@@ -28,19 +28,29 @@ from . import __version__
 from .errors import AccordsError, OutputError, UsageError
 from .graph import territories
 from .graph.store import ENGINES, Store
+from .progress import Progress
 from .publishing.dump import FORMATS as DUMP_FORMATS
 from .resources import GRAPH_BASE
-from .sparql import saved
+from .sparql import lookup, saved
+from .sparql.params import parse_pairs
 from .sparql.results import FORMATS as RESULT_FORMATS
-from .sparql.results import render
+from .sparql.results import render, terminal_width
+from .suggest import did_you_mean
+
+QUERY_EXAMPLES = """\
+examples / exemples:
+  accords query who-signed
+  accords query who-signed --format json
+  accords query person --param name="xavier bertrand"
+  accords query territory --param code=Douai
+  accords query provenance --param resource=person/xavier-bertrand
+  accords query --file my-query.rq --format csv
+"""
 
 EXAMPLES = """\
 examples / exemples:
   accords query who-signed
-  accords query who-signed --format json
-  accords query person --param name="Xavier Bertrand"
-  accords query provenance --param resource=https://w3id.org/accords-kg/id/person/xavier-bertrand
-  accords query --file my-query.rq --format csv
+  accords query person --param name="xavier bertrand"
   accords validate new-accord.ttl --format json
   accords dump --out dist/
   accords site --out dist/site
@@ -112,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
         "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
         "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès, "
-        "7 missing program (dot, pyLODE) / programme manquant, "
+        "7 missing program (pyLODE) / programme manquant, "
         "8 validation worker failed / processus de validation en échec",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -132,9 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run a saved query by NAME (see `accords queries`), or any SPARQL file with --file, "
             "on the embedded graph. Parameters are bound as RDF terms: --param KEY=VALUE, "
-            "repeatable; an IRI parameter needs an absolute IRI."
+            "once each; an IRI parameter takes an absolute IRI, a prefixed name (role:president) "
+            "or a path relative to https://w3id.org/accords-kg/id/ as tables print it "
+            "(person/xavier-bertrand). person's name and territory's code also take a name, "
+            "in any case and with or without accents."
         ),
-        epilog=EXAMPLES,
+        epilog=QUERY_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="saved query name / nom de la requête")
@@ -238,10 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Build a static site of the graph: an index; one page per resource of the curated\n"
             "graph and per territorial unit it names (facts as links, each statement's sources\n"
             "and evidence, its Turtle, JSON-LD and N-Triples beside it); each accord's diagram\n"
-            "(Graphviz's dot); the ontology documented by pyLODE; each saved query with its\n"
+            "(SVG); the ontology documented by pyLODE; each saved query with its\n"
             "results. No external asset, no JavaScript; the same graph gives the same bytes.\n"
             "OUT is replaced as a whole, and every link is checked. Needs pyLODE\n"
-            "(pip install 'accords-kg[site]') and dot (apt-get install graphviz): exit 7.\n\n"
+            "(pip install 'accords-kg[site]'), else exit 7.\n\n"
             "Construire un site statique : une page par ressource, ses faits et leurs sources,\n"
             "le schéma de chaque accord, l'ontologie documentée, les requêtes enregistrées."
         ),
@@ -353,16 +366,6 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
-def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--param needs KEY=VALUE, got {pair!r} / --param attend CLÉ=VALEUR")
-        params[key.strip()] = value
-    return params
-
-
 def cmd_queries(args: argparse.Namespace) -> int:
     queries = saved.catalogue()
     if args.format == "json":
@@ -393,8 +396,19 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _runner(args: argparse.Namespace, source: str) -> lookup.Run:
+    """Runs a query with the command's options, on the endpoint or the embedded store."""
+    options = {"timeout": args.timeout, "allow_service": args.allow_service, "source": source}
+    if args.endpoint:
+        from .sparql import endpoint
+
+        return lambda text, bindings: endpoint.query(args.endpoint, text, bindings, **options)
+    store = Store.load(territories=args.territories)
+    return lambda text, bindings: store.query(text, bindings, engine=args.engine, **options)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    params = _parse_params(args.param)
+    params = parse_pairs(args.param)
     if args.file and args.name:
         raise UsageError("give a query NAME or --file, not both / une requête OU --file")
     if args.file:
@@ -405,30 +419,17 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise UsageError(
             "which query? give NAME or --file (see `accords queries`) / quelle requête ?"
         )
+    query.bindings(params)  # a missing or malformed parameter fails before the graph loads
+    run = _runner(args, str(query.path))
+    name = "" if args.file else query.name
+    scope = None if args.endpoint else args.territories
+    params, notes = lookup.resolve(name, params, run, scope)
     bindings = query.bindings(params)
-    if args.endpoint:
-        from .sparql import endpoint
-
-        result = endpoint.query(
-            args.endpoint,
-            query.text,
-            bindings,
-            timeout=args.timeout,
-            allow_service=args.allow_service,
-            source=str(query.path),
-        )
-        sys.stdout.write(render(result, args.format))
-        return 0
-    store = Store.load(territories=args.territories)
-    result = store.query(
-        query.text,
-        bindings,
-        source=str(query.path),
-        engine=args.engine,
-        allow_service=args.allow_service,
-        timeout=args.timeout,
-    )
-    sys.stdout.write(render(result, args.format))
+    result = run(query.text, bindings)
+    sys.stdout.write(render(result, args.format, terminal_width()))
+    if result.boolean is None and not result.rows:
+        for note in notes or lookup.explain_empty(name, bindings, run, scope):
+            sys.stderr.write(f"accords: {note}\n")
     return 0
 
 
@@ -437,7 +438,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     lang = args.lang or default_lang()
     store = Store.load(territories=args.territories)
-    progress = None if args.paths else territories.console_progress("validation")
+    progress = None if args.paths else Progress("validation")
     report = validate(args.paths, store=store, lang=lang, progress=progress)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
     return 0 if report.conforms else 1
@@ -452,6 +453,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_text(lang))
     for path in outcome.written:
         sys.stderr.write(f"wrote / écrit : {path}\n")
+    if report.conforms and not outcome.written:
+        sys.stderr.write("unchanged: data/ already holds these entries / déjà dans data/\n")
     return 0 if report.conforms else 1
 
 
@@ -474,10 +477,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .publishing.stats import instances_per_class, triples_per_layer
 
     store = Store.load(territories=args.territories)
-    sys.stdout.write(render(triples_per_layer(store), args.format))
+    width = terminal_width()
+    sys.stdout.write(render(triples_per_layer(store), args.format, width))
     if args.format == "table":
         sys.stdout.write("\n")
-    sys.stdout.write(render(instances_per_class(store), args.format))
+    sys.stdout.write(render(instances_per_class(store), args.format, width))
     return 0
 
 
@@ -577,6 +581,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # rdflib logs ill-typed literals and odd IRIs with tracebacks; the report says it better
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        hint = did_you_mean(argv[0], COMMANDS)
+        sys.stderr.write(
+            f"accords: error / erreur: unknown command {argv[0]!r}{hint} "
+            f"(commands / commandes: {', '.join(COMMANDS)})\n"
+        )
+        return 2
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)

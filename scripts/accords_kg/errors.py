@@ -43,7 +43,22 @@ class OutputError(AccordsError):
 
 
 class ToolMissing(AccordsError):
-    """A program or optional package the command needs is not installed (exit 7): Graphviz's
-    ``dot``, pyLODE."""
+    """A program or optional package the command needs is not installed (exit 7): pyLODE."""
 
     exit_code = 7
+
+
+_OS_ERRORS = {
+    "ENOENT": "no such file / fichier introuvable",
+    "EACCES": "permission denied / permission refusée",
+    "EISDIR": "is a folder, not a file / est un dossier, pas un fichier",
+    "ENOTDIR": "a part of the path is not a folder / une partie du chemin n'est pas un dossier",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """A failed read said in English and French (not Python's ``[Errno 2] …``)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_ERRORS.get(name) or f"{exc.strerror or exc} / lecture impossible"

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, os_error_message
 
 #: The size limit of one input file (an entry, a query), unless ``ACCORDS_KG_MAX_INPUT_BYTES``
 #: says otherwise: an entry describes a few resources (about 10 kB for an accord), and
@@ -52,7 +52,7 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             raise InputError(_NOT_REGULAR["link"], str(path))
         fd = os.open(path, flags)
     except OSError as exc:
-        raise InputError(exc.strerror or str(exc), str(path)) from None
+        raise InputError(os_error_message(exc), str(path)) from None
     mode = os.fstat(fd)
     if not stat.S_ISREG(mode.st_mode) or mode.st_size > limit:
         os.close(fd)

@@ -5,7 +5,6 @@ text, never as a link that would run in the site's origin (the endpoint's, when 
 from __future__ import annotations
 
 import json
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -102,8 +101,6 @@ def hrefs(page: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
     data = tmp_path_factory.mktemp("hostile-data") / "hostile.ttl"
     data.write_text(hostile_data())
     store = Store.load(territories="none")  # a store of its own: add_file changes it
@@ -200,8 +197,6 @@ def test_plain_iris_get_their_page() -> None:
 def test_a_site_from_data_naming_escaping_iris_writes_only_inside_its_folder(
     tmp_path: Path,
 ) -> None:
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no site")
     data = tmp_path / "escaping.ttl"
     data.write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"

@@ -32,6 +32,7 @@ from rdflib.term import Node, Variable
 from .. import __version__
 from ..errors import InputError, UsageError
 from ..files import hold, recover_if_needed, release, sweep
+from ..progress import Progress
 from ..resources import GRAPH_BASE, LAYERS, Layer, home
 from ..sparql.guard import QueryError, QueryTimeout, check_query
 from ..sparql.results import Result
@@ -124,8 +125,11 @@ def persisted(files: list[tuple[str, Path]]) -> Path:
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
         engine = ox.Store(str(building / "db"))
-        for graph_iri, path in files:
+        progress = Progress("loading the graph / chargement du graphe")
+        for index, (graph_iri, path) in enumerate(files):
+            progress(index, len(files), path.name)
             _load_file(engine, path, graph_iri)
+        progress(len(files), len(files))
         engine.flush()
         del engine  # closes the database
         (building / "complete").touch()

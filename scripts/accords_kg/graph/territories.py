@@ -27,7 +27,6 @@ import io
 import json
 import os
 import re
-import sys
 import tarfile
 import urllib.error
 import urllib.request
@@ -39,6 +38,7 @@ from rdflib import URIRef
 
 from ..errors import AccordsError, InputError
 from ..files import write_atomic
+from ..progress import Progress
 from ..resources import GRAPH_BASE, ID_BASE, checkout, home
 
 #: What ``--territories`` accepts; ``hauts-de-france`` is the former name of ``committed``.
@@ -528,17 +528,9 @@ def curated_keys(root: Path | None = None) -> set[str]:
 
 
 def console_progress(label: str) -> Callable[[int, int], None]:
-    """A progress bar on standard error."""
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total
-        bar = "#" * filled + "-" * (width - filled)
-        end = "\n" if done == total else ""
-        sys.stderr.write(f"\r{label} [{bar}] {done}/{total}{end}")
-        sys.stderr.flush()
-
-    return show
+    """A progress bar on standard error, shown even where it is not a terminal (the France
+    build says its progress in logs too)."""
+    return Progress(label, force=True)
 
 
 # ---------------------------------------------------------------------------

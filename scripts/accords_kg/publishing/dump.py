@@ -18,6 +18,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from ..files import write_atomic
 from ..graph.store import Store
 from ..namespaces import PREFIXES, new_graph
+from ..progress import Progress
 from ..resources import GRAPH_BASE, ID_BASE
 
 
@@ -157,9 +158,13 @@ def _jsonld(graph: Graph) -> str:
 def dump(store: Store, out_dir: Path, formats: list[str] | None = None) -> list[Path]:
     """Write one file per format into ``out_dir``; returns the paths written."""
     written = []
-    for name in formats or list(FORMATS):
+    names = formats or list(FORMATS)
+    progress = Progress("dump")
+    for index, name in enumerate(names):
+        progress(index, len(names), name)
         fmt = FORMATS[name]
         path = out_dir / f"{BASENAME}{fmt.extension}"
         write_atomic(path, serialise(store, name))
         written.append(path)
+    progress(len(names), len(names))
     return written

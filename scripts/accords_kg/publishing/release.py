@@ -27,6 +27,7 @@ from ..errors import UsageError
 from ..files import write_atomic
 from ..graph import turtle
 from ..graph.store import Store
+from ..progress import Progress
 from ..resources import home
 from .dump import BASENAME, FORMATS, serialise
 
@@ -89,13 +90,16 @@ def _last_commit(root: Path) -> str | None:
 def dumps(store: Store) -> dict[str, tuple[bytes, str]]:
     """File name → (bytes, media type), for every dump format."""
     out = {}
-    for name, fmt in FORMATS.items():
+    progress = Progress("release")
+    for index, (name, fmt) in enumerate(FORMATS.items()):
+        progress(index, len(FORMATS), name)
         data = serialise(store, name).encode("utf-8")
         filename = BASENAME + fmt.extension
         if name == "ntriples":
             data = gzip.compress(data, compresslevel=9, mtime=0)
             filename += ".gz"
         out[filename] = (data, fmt.media_type)
+    progress(len(FORMATS), len(FORMATS))
     return out
 
 

@@ -185,16 +185,47 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def to_table(result: Result) -> str:
+#: The narrowest a column is cut to when a table must fit a width.
+MIN_COLUMN = 8
+
+
+def fit(widths: list[int], limit: int | None) -> list[int]:
+    """Column widths whose table (two spaces between columns) fits ``limit`` characters:
+    the widest column is narrowed first, none below :data:`MIN_COLUMN` (a table of many
+    columns may stay wider than the limit)."""
+    widths = list(widths)
+    if limit is None:
+        return widths
+    while sum(widths) + 2 * (len(widths) - 1) > limit:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= MIN_COLUMN:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending with … where something was cut."""
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def to_table(result: Result, width: int | None = None) -> str:
+    """Aligned columns; with ``width``, cells cut with … so that lines fit it."""
     if result.boolean is not None:
         return f"{str(result.boolean).lower()}\n"
     cells = [[short(t).replace("\n", " ") for t in row] for row in result.rows]
     widths = [_width(v) for v in result.variables]
     for row in cells:
         widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
+    widths = fit(widths, width)
 
     def line(values: Sequence[str]) -> str:
-        padded = (v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+        cut = [_cut(v, w) for v, w in zip(values, widths, strict=True)]
+        padded = (v + " " * (w - _width(v)) for v, w in zip(cut, widths, strict=True))
         return "  ".join(padded).rstrip()
 
     out = [line(result.variables), line(["-" * w for w in widths])]
@@ -214,5 +245,21 @@ WRITERS: dict[str, Callable[[Result], str]] = {
 }
 
 
-def render(result: Result, fmt: str) -> str:
+def render(result: Result, fmt: str, width: int | None = None) -> str:
+    """``result`` in ``fmt``; ``width`` limits the lines of a table (the other formats are
+    for programs, and are never cut)."""
+    if fmt == "table":
+        return to_table(result, width)
     return WRITERS[fmt](result)
+
+
+def terminal_width() -> int | None:
+    """The width a table must fit: the terminal's where standard output is one, or
+    ``COLUMNS`` where set; None (no limit) for a pipe or a file."""
+    import os
+    import shutil
+    import sys
+
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None

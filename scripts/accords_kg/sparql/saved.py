@@ -23,6 +23,8 @@ from rdflib.term import Node
 from ..errors import InputError, UsageError
 from ..files import read_regular
 from ..resources import query_dir
+from ..suggest import did_you_mean
+from .params import expand_iri
 
 _PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
 _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
@@ -49,13 +51,18 @@ class Param:
         return f"{self.name} ({kind}, {need}{extra})"
 
     def to_term(self, value: str) -> Node:
-        """The RDF term for ``value``; an IRI must be absolute, a typed literal well-formed."""
+        """The RDF term for ``value``; an IRI absolute once expanded (a prefixed name, or a
+        path relative to the resources' base, as tables print them), a typed literal
+        well-formed."""
         if self.kind == "iri":
+            value = expand_iri(value)
             parts = urlsplit(value)
             if not parts.scheme or not (parts.netloc or parts.path) or _IRI_FORBIDDEN.search(value):
                 raise UsageError(
-                    f"parameter {self.name!r} needs an absolute IRI, got {value!r} / "
-                    f"le paramètre {self.name!r} attend une IRI absolue"
+                    f"parameter {self.name!r} needs an absolute IRI, a prefixed name "
+                    f"(role:president) or a path as tables print it (person/xavier-bertrand), "
+                    f"got {value!r} / "
+                    f"le paramètre {self.name!r} attend une IRI"
                 )
             return URIRef(value)
         if self.datatype:
@@ -84,8 +91,10 @@ class SavedQuery:
         unknown = sorted(set(given) - set(known))
         if unknown:
             listing = ", ".join(sorted(known)) or "none"
+            hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
             raise UsageError(
-                f"unknown parameter(s) for {self.name}: {', '.join(unknown)} (known: {listing}) / "
+                f"unknown parameter(s) for {self.name}: {', '.join(unknown)}{hint} "
+                f"(known: {listing}) / "
                 f"paramètre(s) inconnu(s)"
             )
         out: dict[str, Node] = {}
@@ -185,5 +194,6 @@ def get(name: str, folder: Path | None = None) -> SavedQuery:
         return queries[name]
     except KeyError:
         raise UsageError(
-            f"unknown query {name!r} (known: {', '.join(queries)}) / requête inconnue {name!r}"
+            f"unknown query {name!r}{did_you_mean(name, queries)} (known: {', '.join(queries)}) "
+            f"/ requête inconnue {name!r}"
         ) from None

@@ -11,6 +11,7 @@ get a short page-chrome name below, always shown with their prefixed name.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -88,9 +89,17 @@ SELECT ?x ?kind ?a ?b WHERE {
 """
 
 _CHROME = {
-    "signature": ("Signature de {a}", "Signature by {a}"),
-    "intervention": ("Intervention de {a}", "Speech by {a}"),
+    "signature": ("Signature {de_a}", "Signature by {a}"),
+    "intervention": ("Intervention {de_a}", "Speech by {a}"),
 }
+
+
+def de(name: str) -> str:
+    """``name`` after French ``de``, elided before a vowel: ``de Xavier Bertrand`` but
+    ``d'Olivier Gacquerre``, ``d'Émilie`` (before an h, not elided: whether it is mute
+    cannot be told from the name)."""
+    first = unicodedata.normalize("NFKD", name[:1]).casefold()[:1]
+    return f"d'{name}" if first and first in "aeiouy" else f"de {name}"
 
 
 @dataclass
@@ -148,7 +157,9 @@ class Labels:
         if kind == "mandate":
             return f"{self.fr(a)}, {self.fr(b)}" if b else self.fr(a)
         if kind in _CHROME:
-            return _CHROME[kind][index].format(a=self.fr(a))
+            name = self.fr(a)
+            template = _CHROME[kind][index]
+            return template.format(a=name, de_a=de(name))
         if kind == "quotation":
             words = a.split()
             return "« " + " ".join(words[:8]) + (" … »" if len(words) > 8 else " »")

@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pyoxigraph as ox
 
 from ..graph.store import Store
+from ..progress import Progress
 from ..publishing.describe import RDF_FORMATS, describe, serialise
 from . import proxy
 from . import site as site_builder
@@ -356,19 +357,24 @@ def running(
 ) -> Iterator[Running]:
     """The server with the dataset and the site (built into a temporary folder unless
     ``site`` is given), stopped and cleaned up on exit. A query may run ``timeout`` seconds."""
+    stages = Progress("serve")
     with tempfile.TemporaryDirectory(prefix="accords-kg-serve-") as folder:
         if site is None:
+            stages(0, 3, "site")
             site = site_builder.build(store, Path(folder) / "site").out
         try:
             httpd = Listener((bind, port), http.server.BaseHTTPRequestHandler)
         except OSError as exc:
             raise ServerError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
         database = Path(folder) / "db"
+        stages(1, 3, "loading Oxigraph / chargement")
         load(store, database)
+        stages(2, 3, "starting / démarrage")
         engine = Engine(database, Path(folder) / "oxigraph.log", writable, timeout)
         serving = None
         try:
             engine.start()
+            stages(3, 3)
             httpd.RequestHandlerClass = make_handler(Front(site, store), engine, writable, timeout)
             serving = threading.Thread(target=httpd.serve_forever, daemon=True)
             serving.start()

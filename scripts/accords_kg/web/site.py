@@ -41,6 +41,7 @@ from rdflib.term import Node
 from ..errors import OutputError, UsageError
 from ..graph.convert import from_oxigraph_term
 from ..graph.store import Store
+from ..progress import Progress
 from ..publishing.describe import ONTOLOGY_IRI, RDF_FORMATS, STATEMENT_CLASSES, describe, serialise
 from ..resources import ID_BASE, ONTOLOGY_NS, home
 from ..sparql import saved
@@ -428,7 +429,7 @@ class Site:
         def label(node: str) -> str:
             return capacities.get(node) or self.labels.fr(node)
 
-        svg = diagram.render_svg(diagram.to_dot(drawing, label, link))
+        svg = diagram.render(drawing, label, link)
         return (
             '<figure class="diagram" id="diagram">\n'
             f"{svg}"
@@ -614,13 +615,17 @@ class Site:
             iri: f"ontology.html#{anchor}" for iri, anchor in docs["ontology.html"].anchors.items()
         }
         described = {**self.pages, ONTOLOGY_IRI: "ontology.html"}
-        for iri, path in sorted(described.items()):
+        progress, total = Progress("site"), len(described) + len(self.pages)
+        for index, (iri, path) in enumerate(sorted(described.items())):
+            progress(index, total, "RDF")
             graph = describe(self.store, iri)
             stem = path.removesuffix(".html")
             for fmt in RDF_FORMATS:
                 out[stem + fmt.extension] = serialise(graph, fmt)
-        for iri in self.pages:
+        for index, iri in enumerate(self.pages, start=len(described)):
+            progress(index, total, "HTML")
             out[self.pages[iri]] = self.resource_page(iri).encode("utf-8")
+        progress(total, total)
         queries = list(saved.catalogue().values())
         for query in queries:
             out[f"queries/{query.name}.html"] = self.query_page(query).encode("utf-8")
