@@ -3,6 +3,7 @@ never losing an entry to a crash or to a concurrent add."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -377,3 +378,72 @@ def test_temporary_files_without_a_journal_are_dropped(tmp_path: Path) -> None:
     files.recover_if_needed(folder)
     assert (folder / "a.ttl").read_text() == "old\n"
     assert sorted(p.name for p in folder.iterdir()) == [".accords-add.lock", "a.ttl"]
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [["evil.ttl", "../../outside.txt"]],  # a move out of the folder
+        [[".a.ttl.1.accords-add-tmp", "../a.ttl"]],
+        [["/etc/hostname", "a.ttl"]],
+        [[".a.ttl.1.accords-add-tmp", "a.ttl", "extra"]],
+        {"not": "a list"},
+    ],
+)
+def test_a_journal_add_did_not_write_is_refused_and_moves_nothing(
+    tmp_path: Path, pairs: object
+) -> None:
+    """``data/`` comes from anyone's contribution: a committed journal naming other files is
+    refused before any move (it once made every load an arbitrary file move)."""
+    from accords_kg import files
+
+    folder = tmp_path / "project" / "data"
+    folder.mkdir(parents=True)
+    (folder / "a.ttl").write_text("old\n")
+    (folder / "evil.ttl").write_text("evil\n")
+    (folder / ".a.ttl.1.accords-add-tmp").write_text("tmp\n")
+    (folder / files.JOURNAL).write_text(json.dumps(pairs))
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    with pytest.raises(InputError, match="not a journal"):
+        files.recover_if_needed(folder)
+    after = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert [p for p in after if p not in before] == ["project/data/.accords-add.lock"]
+    assert (folder / "a.ttl").read_text() == "old\n"
+
+
+def test_a_journal_target_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    from accords_kg import files
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n")
+    (folder / "a.ttl").symlink_to(outside)
+    (folder / ".a.ttl.1.accords-add-tmp").write_text("new\n")
+    (folder / files.JOURNAL).write_text(json.dumps([[".a.ttl.1.accords-add-tmp", "a.ttl"]]))
+    with pytest.raises(InputError, match="not a journal"):
+        files.recover_if_needed(folder)
+    assert outside.read_text() == "keep\n" and (folder / "a.ttl").is_symlink()
+
+
+def test_a_folder_named_like_a_temporary_file_does_not_stop_a_load(tmp_path: Path) -> None:
+    from accords_kg import files
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / ".x.accords-add-tmp").mkdir()
+    files.recover_if_needed(folder)
+    assert (folder / ".x.accords-add-tmp").is_dir()
+
+
+def test_the_add_lock_is_not_taken_through_a_link(tmp_path: Path) -> None:
+    from accords_kg import files
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    target = tmp_path / "elsewhere"
+    target.write_text("keep\n")
+    (folder / files.LOCK).symlink_to(target)
+    with pytest.raises(InputError), files.locked(folder):
+        pass
+    assert target.read_text() == "keep\n"

@@ -115,7 +115,11 @@ LOCK = ".accords-add.lock"
 @contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
     """Hold the add lock of ``folder`` (waits for another add to finish)."""
-    with open(folder / LOCK, "a+") as handle:
+    try:  # never through a link someone committed in its place
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        raise InputError(f"{folder / LOCK}: {os_error_message(exc)}") from None
+    with os.fdopen(fd, "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -181,15 +185,46 @@ def recover(folder: Path) -> None:
     """
     journal = folder / JOURNAL
     if journal.exists():
-        pairs = json.loads(journal.read_text(encoding="utf-8"))
-        for tmp, target in pairs:
-            if (folder / tmp).exists():
+        for tmp, target in _journal_pairs(journal):
+            if (folder / tmp).is_file() and not (folder / tmp).is_symlink():
                 os.replace(folder / tmp, folder / target)
         _fsync_dir(folder)
         journal.unlink()
         _fsync_dir(folder)
     for stray in folder.glob(".*.accords-add-tmp"):
-        stray.unlink()
+        if stray.is_symlink() or stray.is_file():
+            stray.unlink()
+
+
+def _plain_name(name: object) -> bool:
+    """A file name of ``folder`` itself: no path, no link out, no hidden dot-dot."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
+
+
+def _journal_pairs(journal: Path) -> list[tuple[str, str]]:
+    """The (temporary, target) pairs of ``journal``, as :func:`commit` writes them: a
+    temporary ``.NAME.PID.accords-add-tmp`` and its target ``NAME``, both plain names of the
+    folder. The journal lies in ``data/``, which anyone's contribution can fill: a journal
+    that is not one of ours (moving files elsewhere, or over a link) is refused."""
+    try:
+        pairs = json.loads(read_regular(journal).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        pairs = None
+    valid = isinstance(pairs, list) and all(
+        isinstance(pair, list)
+        and len(pair) == 2
+        and all(_plain_name(name) for name in pair)
+        and pair[0].startswith(f".{pair[1]}.")
+        and pair[0].endswith(".accords-add-tmp")
+        and not (journal.parent / pair[1]).is_symlink()
+        for pair in pairs
+    )
+    if not valid:
+        raise InputError(
+            f"{journal}: not a journal `accords add` wrote (a file move out of the folder, or "
+            "over a link): refused; remove it / journal refusé : le supprimer"
+        )
+    return [(tmp, target) for tmp, target in pairs]
 
 
 def pending(folder: Path) -> bool:
