@@ -355,6 +355,47 @@ def test_credentials_in_the_url_answer_a_challenge_and_are_never_printed(answer,
     assert answer.headers_seen[1]["Authorization"].startswith("Basic ")
 
 
+def test_a_redirect_does_not_carry_the_credentials_away(answer, capsys, monkeypatch) -> None:
+    """urllib copies Authorization to wherever a 3xx points: redirects are refused."""
+    elsewhere = type("Elsewhere", (Answer,), {"headers_seen": []})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), elsewhere)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        answer.status, answer.body = 302, b""
+        answer.extra = {"Location": f"http://127.0.0.1:{httpd.server_address[1]}/steal"}
+        monkeypatch.setenv("ACCORDS_ENDPOINT_TOKEN", "t0ken-s3cret")
+        url = f"http://127.0.0.1:{answer.port}/sparql"
+        assert main(["query", "who-signed", "--endpoint", url]) == 6
+        err = capsys.readouterr().err
+        assert "302" in err and "t0ken" not in err
+        assert answer.headers_seen[0]["Authorization"] == "Bearer t0ken-s3cret"
+        assert elsewhere.headers_seen == []  # nothing reached the other server
+    finally:
+        httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://alice:pw@h:1/q", "http://***@h:1/q"),
+        ("http://alice:p/w@h:1/q", "http://***@h:1/q"),  # an unencoded "/" in the password
+        ("http://alice:p%40w@h:1/q?x=a@b", "http://***@h:1/q?x=a@b"),
+        ("http://h:1/q?mail=a@b", "http://h:1/q?mail=a@b"),
+    ],
+)
+def test_credentials_are_redacted_however_written(url: str, shown: str) -> None:
+    from accords_kg.sparql.transport import redact
+
+    assert redact(url) == shown
+
+
+def test_percent_encoded_credentials_are_sent_decoded() -> None:
+    from accords_kg.sparql.transport import credentials
+
+    found = credentials("http://al%20ice:p%40ss%3Aw%2Fd@h:1/q")
+    assert (found.url, found.user, found.password) == ("http://h:1/q", "al ice", "p@ss:w/d")
+
+
 def test_a_port_with_nothing_listening(capsys, monkeypatch) -> None:
     from accords_kg.sparql import transport
 

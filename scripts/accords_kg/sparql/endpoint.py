@@ -78,9 +78,23 @@ def _answer_challenge(client: SPARQLWrapper, challenge: str, target: Credentials
         client.setCredentials(target.user, target.password)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects refused (urllib then raises the 3xx as an error): urllib would copy the
+    request's ``Authorization`` header (a token, Basic credentials) to wherever the server
+    points, another host or plain http included."""
+
+    def redirect_request(self, *args: object) -> None:
+        return None
+
+
 def _send(client: SPARQLWrapper, target: Credentials) -> tuple[bytes, Mapping[str, str]]:
     """One request (two when the server first asks for the credentials): the answer's body
-    and headers, or urllib's exceptions for :func:`.transport.retrying`."""
+    and headers, or urllib's exceptions for :func:`.transport.retrying`.
+
+    SPARQLWrapper opens with urllib's installed opener: one that refuses redirects is
+    installed for the request (SPARQLWrapper's own Digest opener replaces it, whose password
+    manager answers only the endpoint's URL), and removed after."""
+    urllib.request.install_opener(urllib.request.build_opener(_NoRedirect()))
     try:
         try:
             answer = client.query()
@@ -94,8 +108,7 @@ def _send(client: SPARQLWrapper, target: Credentials) -> tuple[bytes, Mapping[st
     except SPARQLWrapperException as exc:
         raise _unwrapped(exc) from None
     finally:
-        if client.http_auth == DIGEST:  # SPARQLWrapper installs its Digest opener globally
-            urllib.request.install_opener(None)
+        urllib.request.install_opener(None)  # ours, or SPARQLWrapper's Digest one
 
 
 def query(

@@ -26,7 +26,7 @@ import urllib.error
 from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import NamedTuple, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import AccordsError, InputError
 
@@ -64,7 +64,7 @@ def credentials(url: str) -> Credentials:
     user = password = None
     if "@" in parts.netloc:
         userinfo, host = parts.netloc.rsplit("@", 1)
-        user, _, password = userinfo.partition(":")
+        user, _, password = (unquote(part) for part in userinfo.partition(":"))
         url = urlunsplit(parts._replace(netloc=host))
     env = os.environ.get
     return Credentials(
@@ -76,12 +76,15 @@ def credentials(url: str) -> Credentials:
 
 
 def redact(url: str) -> str:
-    """``url`` without the ``user:password@`` it may hold, for messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
+    """``url`` without the ``user:password@`` it may hold, for messages: everything from
+    ``//`` to the last ``@`` before the query goes, even where a password holding an
+    unencoded ``/`` makes the URL parser see no userinfo (a path with an ``@`` loses its
+    start too: a message may say less, never a password)."""
+    scheme, sep, rest = url.partition("://")
+    before_query = rest.split("?", 1)[0].split("#", 1)[0]
+    if not sep or "@" not in before_query:
         return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc="***@" + host))
+    return f"{scheme}://***@{rest[before_query.rindex('@') + 1 :]}"
 
 
 def diagnostic(raw: bytes) -> str:
