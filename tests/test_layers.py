@@ -28,6 +28,13 @@ def _imports(path: Path) -> set[str]:
     package = here if path.name == "__init__.py" else here[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):  # import accords_kg.web.serve
+            found |= {
+                a.name.removeprefix("accords_kg.")
+                for a in node.names
+                if a.name.startswith("accords_kg.")
+            }
+            continue
         if not isinstance(node, ast.ImportFrom):
             continue
         if node.level:
