@@ -161,3 +161,16 @@ def test_sparql_through_the_same_port(server: serve.Running) -> None:
         urllib.request.urlopen(update, timeout=10)
     assert refused.value.code == 403
     assert fetch(server, "/index.html", method="POST")[0] == 405
+
+
+def test_publishing_to_a_read_only_serve_says_it_needs_writable(
+    server: serve.Running, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's serve block once failed here with a bare HTTP 403."""
+    from accords_kg.cli import main
+
+    store_url = server.url + "/store"
+    assert main(["publish", "--store", store_url, "--territories", "none"]) == 6
+    err = capsys.readouterr().err
+    assert "HTTP 403" in err and "--writable" in err
+    assert "lecture seule" in err  # the server's own words, kept

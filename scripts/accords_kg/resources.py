@@ -75,7 +75,3 @@ def shape_files(root: Path | None = None, territorial_layer: bool = False) -> li
 
 def query_dir(root: Path | None = None) -> Path:
     return (root or home()) / "queries"
-
-
-def template_dir(root: Path | None = None) -> Path:
-    return (root or home()) / "templates"

@@ -37,8 +37,6 @@ from ..resources import GRAPH_BASE
 from ..sparql import endpoint, graphstore, terms
 from ..sparql.endpoint import EndpointError, query
 
-DEFAULT_GRAPH_MODES = ("auto", "copy", "union", "none")
-
 
 @dataclass(frozen=True)
 class Endpoints:

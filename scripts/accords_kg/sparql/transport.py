@@ -153,9 +153,10 @@ def _http_error(shown: str, code: int, text: str) -> AccordsError:
     if code == 400:
         return Refused(f"{shown}: the server refused the request (HTTP 400){said}")
     if code in (401, 403):
+        hint = " (an `accords serve` takes writes only when started with --writable)"
         return EndpointError(
             f"{shown}: HTTP {code}, not authorised; credentials come from "
-            f"ACCORDS_ENDPOINT_USER/ACCORDS_ENDPOINT_PASSWORD or ACCORDS_ENDPOINT_TOKEN / "
-            f"accès refusé{said}"
+            f"ACCORDS_ENDPOINT_USER/ACCORDS_ENDPOINT_PASSWORD or ACCORDS_ENDPOINT_TOKEN"
+            f"{hint if code == 403 else ''} / accès refusé{said}"
         )
     return EndpointError(f"{shown}: HTTP {code} / erreur du serveur{said}")
