@@ -40,6 +40,7 @@ from ..errors import AccordsError, InputError
 from ..files import write_atomic
 from ..progress import Progress
 from ..resources import GRAPH_BASE, ID_BASE, checkout, home
+from .turtle import string
 
 #: What ``--territories`` accepts; ``hauts-de-france`` is the former name of ``committed``.
 SCOPES = ("committed", "hauts-de-france", "france", "none")
@@ -190,11 +191,6 @@ HEADER = """\
 EPCI_KINDS = {"CA": "ca", "CC": "cc", "CU": "cu", "METRO": "metro", "MET69": "met69"}
 
 
-def _string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
 def _node(subject: str, kind: str, props: list[tuple[str, str]]) -> str:
     """One subject block: ``<subject> a kind ;`` then its predicates, sorted."""
     lines = [f"<{subject}> a {kind} ;"]
@@ -212,31 +208,31 @@ def release_node(rel: Release) -> str:
         [
             (
                 "rdfs:label",
-                _string(
+                string(
                     f"{rel.package} {rel.version} (millésime {rel.vintage} du Code officiel "
                     "géographique et de la base des intercommunalités)"
                 )
                 + "@fr , "
-                + _string(
+                + string(
                     f"{rel.package} {rel.version} ({rel.vintage} vintage of the official "
                     "geographic code and of the intercommunality base)"
                 )
                 + "@en",
             ),
-            ("acc:integrity", _string(rel.integrity)),
+            ("acc:integrity", string(rel.integrity)),
             ("acc:vintage", f'"{rel.vintage}"^^xsd:gYear'),
-            ("dcterms:identifier", _string(f"{rel.package}@{rel.version}")),
+            ("dcterms:identifier", string(f"{rel.package}@{rel.version}")),
             ("dcterms:license", "<https://spdx.org/licenses/MIT>"),
             ("schema:url", f"<{rel.tarball}>"),
-            ("schema:version", _string(rel.version)),
+            ("schema:version", string(rel.version)),
             (
                 "skos:editorialNote",
-                _string(
+                string(
                     "Le package.json déclare la licence MIT ; le README du paquet place les "
                     "données sous Licence Ouverte (Etalab)."
                 )
                 + "@fr , "
-                + _string(
+                + string(
                     "The package.json declares the MIT licence; the package README puts the "
                     "data under the Licence Ouverte (Etalab)."
                 )
@@ -256,8 +252,8 @@ def _population(props: list[tuple[str, str]], key: str, value: object, vintage: 
 def _area_node(unit: dict, rel: Release, key: str, kind: str, parent: str | None) -> str:
     """A région or a département: name, code, chef-lieu, and the région it lies in."""
     props = [
-        ("skos:prefLabel", _string(unit["nom"]) + "@fr"),
-        ("igeo:codeINSEE", _string(unit["code"])),
+        ("skos:prefLabel", string(unit["nom"]) + "@fr"),
+        ("igeo:codeINSEE", string(unit["code"])),
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
     if parent:
@@ -277,8 +273,8 @@ def departement_node(dep: dict, rel: Release) -> str:
 
 def epci_node(epci: dict, rel: Release) -> str:
     props = [
-        ("skos:prefLabel", _string(epci["nom"]) + "@fr"),
-        ("acc:siren", _string(epci["code"])),
+        ("skos:prefLabel", string(epci["nom"]) + "@fr"),
+        ("acc:siren", string(epci["code"])),
         ("acc:epciKind", f"epcikind:{EPCI_KINDS[epci['type']]}"),
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
@@ -289,14 +285,14 @@ def epci_node(epci: dict, rel: Release) -> str:
 
 def commune_node(commune: dict, epci_of: dict[str, str], rel: Release) -> str:
     props = [
-        ("skos:prefLabel", _string(commune["nom"]) + "@fr"),
-        ("igeo:codeINSEE", _string(commune["code"])),
+        ("skos:prefLabel", string(commune["nom"]) + "@fr"),
+        ("igeo:codeINSEE", string(commune["code"])),
         # Not igeo:subdivisionDirecteDe: a commune's direct parent is its arrondissement.
         ("igeo:subdivisionDe", f"<departement/{commune['departement']}>"),
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
     if commune.get("siren"):
-        props.append(("acc:siren", _string(commune["siren"])))
+        props.append(("acc:siren", string(commune["siren"])))
     if commune["code"] in epci_of:
         props.append(("org:memberOf", f"<epci/{epci_of[commune['code']]}>"))
     _population(props, "acc:municipalPopulation", commune.get("population"), rel.vintage)
@@ -312,9 +308,9 @@ def layer_node(rel: Release, content_fr: str, content_en: str) -> str:
         [
             (
                 "rdfs:label",
-                _string(f"Couche territoriale, millésime {rel.vintage} : {content_fr}")
+                string(f"Couche territoriale, millésime {rel.vintage} : {content_fr}")
                 + "@fr , "
-                + _string(f"Territorial layer, {rel.vintage} vintage: {content_en}")
+                + string(f"Territorial layer, {rel.vintage} vintage: {content_en}")
                 + "@en",
             ),
             ("acc:vintage", f'"{rel.vintage}"^^xsd:gYear'),

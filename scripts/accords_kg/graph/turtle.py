@@ -61,7 +61,7 @@ class Writer:
                 raise ValueError(f"not a valid IRI (space or forbidden character): {text!r}")
             return f"<{_CONTROL.sub(_uchar, text)}>"
         if isinstance(node, Literal):
-            body = _string(str(node))
+            body = string(str(node))
             if node.language:
                 return f"{body}@{node.language}"
             datatype = None if node.datatype is None else str(node.datatype)
@@ -131,8 +131,9 @@ def _uchar(match: re.Match[str]) -> str:  # a control character
     return f"\\u{ord(match.group(0)):04X}"
 
 
-def _string(text: str) -> str:
-    """A string literal on one line: quote, backslash and controls escaped."""
+def string(text: str) -> str:
+    """A string literal on one line: quote, backslash and controls escaped (the one writer
+    of Turtle strings: the data files and the generated territorial layer)."""
     escaped = _STRING_ESCAPE.sub(lambda m: _ECHAR.get(m.group(0)) or _uchar(m), text)
     return f'"{escaped}"'
 
