@@ -118,7 +118,7 @@ def parse_query_file(path: Path) -> SavedQuery:
     except UnicodeDecodeError as exc:
         raise InputError(f"invalid UTF-8 at byte {exc.start} / UTF-8 invalide", str(path)) from None
     header_lines = []
-    for line in text.splitlines():
+    for line in text.split("\n"):  # a line ends at \n, as in every reader of the file
         if line.startswith("#+"):
             header_lines.append(line[2:].removeprefix(" "))
         elif line.strip() and not line.startswith("#"):
@@ -131,7 +131,7 @@ def parse_query_file(path: Path) -> SavedQuery:
         raise InputError("bad grlc header: expected `#+ key: value` lines", str(path))
     defaults = _merge_list_of_maps(header.get("defaults"))
     enumerate_ = _merge_list_of_maps(header.get("enumerate"))
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    body = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("#"))
     params: dict[str, Param] = {}
     for underscores, rest in _PARAM.findall(body):
         variable = underscores + rest
