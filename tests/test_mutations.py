@@ -19,25 +19,13 @@ import pytest
 from rdflib import Graph, URIRef
 
 from accords_kg.graph.store import Store
+from accords_kg.namespaces import PREFIXES
 from accords_kg.validation.checks import sources_folder
 from accords_kg.validation.report import Report
 from accords_kg.validation.validate import validate_entry
 
 ID = "https://w3id.org/accords-kg/id/"
 SHP = "https://w3id.org/accords-kg/shapes#"
-PREFIXES = {
-    "acc": "https://w3id.org/accords-kg/ontology#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-    "opengov": "http://www.w3.org/ns/opengov#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 HEADER = f"@base <{ID}> .\n" + "".join(f"@prefix {p}: <{n}> .\n" for p, n in PREFIXES.items())
 
 ACCORD = "accord/declaration-de-bethune-2023"

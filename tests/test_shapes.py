@@ -36,6 +36,7 @@ from rdflib import SH, Graph, URIRef
 from rdflib.term import Node
 
 from accords_kg.graph.store import Store
+from accords_kg.namespaces import PREFIXES
 from accords_kg.validation.report import Report
 from accords_kg.validation.shacl import load_shapes
 from accords_kg.validation.validate import validate
@@ -44,22 +45,6 @@ from conftest import ROOT
 ENTRIES = Path(__file__).resolve().parent / "entries"
 ID = "https://w3id.org/accords-kg/id/"
 SHP = "https://w3id.org/accords-kg/shapes#"
-PREFIXES = {
-    "acc": "https://w3id.org/accords-kg/ontology#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-    "opengov": "http://www.w3.org/ns/opengov#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "role": "https://w3id.org/accords-kg/role/",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "theme": "https://w3id.org/accords-kg/theme/",
-}
 #: A blank focus node: its id changes from one parse to the next, so it is compared as this.
 BLANK = "_:"
 
