@@ -60,8 +60,11 @@ def send(server: serve.Running, request: urllib.request.Request) -> tuple[int, b
 
 
 def raw(server: serve.Running, data: bytes, wait: float = 15) -> bytes:
-    """Send bytes as they are; everything the server says until it closes."""
-    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    """Send bytes as they are (``Host: HOST`` naming the server); everything the server says
+    until it closes."""
+    netloc = server.url.removeprefix("http://")
+    host, port = netloc.rsplit(":", 1)
+    data = data.replace(b"Host: HOST\r\n", b"Host: %s\r\n" % netloc.encode())
     with socket.create_connection((host, int(port)), timeout=wait) as sock:
         sock.sendall(data)
         said = b""
@@ -170,8 +173,8 @@ def test_a_runaway_query_is_stopped(server: serve.Running) -> None:
 # HTTP
 # ---------------------------------------------------------------------------
 
-GET = b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-POST = b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+GET = b"GET %s HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"
+POST = b"POST /query HTTP/1.1\r\nHost: HOST\r\nContent-Type: application/sparql-query\r\n"
 MALFORMED = [
     ("nul", GET % b"/%00", 400),
     ("nul-in-name", GET % b"/index%00.html", 400),
@@ -184,7 +187,7 @@ MALFORMED = [
     ("length-twice", POST + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nASK{}", 400),
     ("length-huge", POST + b"Content-Length: 400000000\r\n\r\nASK{}", 413),
     ("chunked", POST + b"Transfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n", 411),
-    ("put-page", b"PUT /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
+    ("put-page", b"PUT /index.html HTTP/1.1\r\nHost: HOST\r\nContent-Length: 0\r\n\r\n", 405),
 ]
 
 
@@ -199,20 +202,40 @@ def test_a_malformed_request_gets_an_answer(
     assert b"Traceback" not in said
 
 
+#: Paths that are no IRI once decoded (a space, ``>``, ``{``, ``"``, a lone ``%``).
+NOT_IRIS = [b"/id/a%20b", b"/id/a%3Eb", b"/id/a%7Bb", b"/id/a%22b", b"/id/a%25"]
+
+
+@pytest.mark.parametrize("path", NOT_IRIS, ids=[p.decode() for p in NOT_IRIS])
+@pytest.mark.parametrize(
+    ("suffix", "accept"), [(b"", b"text/turtle"), (b"?format=ttl", b"*/*"), (b"", b"text/html")]
+)
+def test_a_path_that_is_no_iri_is_not_found(
+    server: serve.Running, path: bytes, suffix: bytes, accept: bytes
+) -> None:
+    """Its description asked for, it reached Oxigraph's IRI parser, which raised: the
+    connection dropped. Now a 404, as for any resource the graph does not describe."""
+    head = b"GET %s%s HTTP/1.1\r\nHost: HOST\r\nAccept: %s\r\nConnection: close\r\n\r\n"
+    said = raw(server, head % (path, suffix, accept))
+    assert said.startswith(b"HTTP/1.1 404 "), said[:200]
+    assert said.count(b"HTTP/1.1 ") == 1 and b"<title>404</title>" in said
+
+
 def test_a_big_body_is_refused_unread(server: serve.Running) -> None:
     """400 MB announced, 1 MB sent: the answer comes without the rest being read (before,
     the front read it all into memory first)."""
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=15) as sock:
-        sock.sendall(POST + b"Content-Length: 400000000\r\n\r\n")
+        head = POST.replace(b"HOST", f"{host}:{port}".encode())
+        sock.sendall(head + b"Content-Length: 400000000\r\n\r\n")
         sock.sendall(b"#" * (1 << 20))
         said = sock.recv(4096)
     assert said.startswith(b"HTTP/1.1 413 ")
 
 
 def test_a_chunked_body_is_not_read_as_a_second_request(server: serve.Running) -> None:
-    inner = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
-    smuggled = b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    inner = b"GET /index.html HTTP/1.1\r\nHost: HOST\r\n\r\n"
+    smuggled = b"GET / HTTP/1.1\r\nHost: HOST\r\nTransfer-Encoding: chunked\r\n\r\n"
     smuggled += b"%x\r\n%s\r\n0\r\n\r\n" % (len(inner), inner)
     said = raw(server, smuggled)
     assert said.startswith(b"HTTP/1.1 411 ")
@@ -220,8 +243,8 @@ def test_a_chunked_body_is_not_read_as_a_second_request(server: serve.Running) -
 
 
 def test_a_body_on_a_page_request_closes_the_connection(server: serve.Running) -> None:
-    inner = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
-    said = raw(server, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (
+    inner = b"GET /index.html HTTP/1.1\r\nHost: HOST\r\n\r\n"
+    said = raw(server, b"GET / HTTP/1.1\r\nHost: HOST\r\nContent-Length: %d\r\n\r\n%s" % (
         len(inner), inner))  # fmt: skip
     assert said.startswith(b"HTTP/1.1 200 ") and said.count(b"HTTP/1.1 ") == 1
 
