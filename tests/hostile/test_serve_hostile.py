@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -219,6 +220,33 @@ def test_a_path_that_is_no_iri_is_not_found(
     said = raw(server, head % (path, suffix, accept))
     assert said.startswith(b"HTTP/1.1 404 "), said[:200]
     assert said.count(b"HTTP/1.1 ") == 1 and b"<title>404</title>" in said
+
+
+class Failing(serve.Front):
+    """A front with a defect nobody foresaw: what the handler's last resort is for (a defect
+    found is fixed, so none can stay in the code for a test to reach)."""
+
+    def get(self, target: str, accept: str | None) -> serve.Answer:
+        raise KeyError("a defect")
+
+
+def test_an_unforeseen_error_is_a_500_and_its_traceback_stays_in_the_log(
+    server: serve.Running, curated: Store, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    handler = serve.make_handler(Failing(tiny_site(tmp_path / "site"), curated), server.engine)
+    httpd = serve.Listener(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        failing = serve.Running(f"http://127.0.0.1:{httpd.server_address[1]}", server.engine)
+        said = raw(failing, GET % b"/index.html")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert said.startswith(b"HTTP/1.1 500 ") and said.count(b"HTTP/1.1 ") == 1
+    assert b"Traceback" not in said and b"a defect" not in said
+    logged = capfd.readouterr().err
+    assert logged.count("Traceback") == 1 and "KeyError: 'a defect'" in logged
+    assert "GET '/index.html'" in logged
 
 
 def test_a_big_body_is_refused_unread(server: serve.Running) -> None:
