@@ -26,6 +26,8 @@ from listener import listening
 from test_service import REPRODUCERS, WHY, spell
 
 from accords_kg.graph.store import Store
+from accords_kg.publishing import publish
+from accords_kg.sparql import endpoint
 from accords_kg.web import serve
 from accords_kg.web.engine import free_port
 
@@ -366,3 +368,103 @@ def test_pages_are_served_with_a_policy_that_runs_no_script(server: serve.Runnin
         policy = answer.headers["Content-Security-Policy"]
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert policy.startswith("default-src 'none';") and "script-src" not in policy
+
+
+# ---------------------------------------------------------------------------
+# Other sites' pages: DNS rebinding, cross-site writes
+# ---------------------------------------------------------------------------
+
+STILL_THERE = "ASK { <https://w3id.org/accords-kg/id/region/32> ?p ?o }"
+
+
+def still_there(server: serve.Running) -> bool:
+    request = next(transports(server, STILL_THERE))
+    request.add_header("Accept", "application/sparql-results+json")
+    return send(server, request) == (200, b'{"head":{},"boolean":true}')
+
+
+def with_host(host: bytes, path: bytes = b"/") -> bytes:
+    return b"GET %s HTTP/1.1\r\n%sConnection: close\r\n\r\n" % (path, host)
+
+
+@pytest.mark.parametrize("path", [b"/", b"/query?query=ASK%7B%7D"], ids=["page", "query"])
+def test_a_host_that_is_not_this_server_is_refused(server: serve.Running, path: bytes) -> None:
+    """DNS rebinding: evil.example made to resolve to 127.0.0.1 reads the server as its own
+    origin; the Host it names gives it away — reads refused too."""
+    port = server.url.rsplit(":", 1)[1].encode()
+    foreign = [b"evil.example", b"evil.example:" + port, b"localhost", b"localhost:1"]
+    foreign += [b"127.0.0.1:" + port + b"@evil.example", b"localhost:" + port + b"/x"]
+    for host in foreign:
+        said = raw(server, with_host(b"Host: %s\r\n" % host, path))
+        assert said.startswith(b"HTTP/1.1 421 "), (host, said[:200])
+    for headers in [b"", b"Host: localhost:%s\r\nHost: evil.example\r\n" % port]:
+        assert raw(server, with_host(headers, path)).startswith(b"HTTP/1.1 400 ")
+    for host in [b"localhost", b"LocalHost", b"127.0.0.1", b"[::1]"]:
+        said = raw(server, with_host(b"Host: %s:%s\r\n" % (host, port), path))
+        assert said.startswith(b"HTTP/1.1 200 "), (host, said[:200])
+
+
+def write(server: serve.Running, path: str, body: bytes, media: str, **headers: str) -> int:
+    request = urllib.request.Request(server.url + path, data=body, method="POST")
+    request.add_header("Content-Type", media)
+    for name, value in headers.items():
+        request.add_header(name, value)
+    return send(server, request)[0]
+
+
+FORM = "application/x-www-form-urlencoded"
+DROP_ALL = urlencode({"update": "DROP ALL"}).encode()
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "http://localhost:1", "https://{netloc}",
+               "http://{netloc}/page", "http://{netloc}@evil.example"],
+)  # fmt: skip
+def test_a_page_of_another_site_cannot_write(server: serve.Running, origin: str) -> None:
+    """A form on any page may POST ``update=DROP ALL`` without asking (a CORS "simple"
+    request); the browser names the page's origin: refused, whatever the body's type."""
+    origin = origin.format(netloc=server.url.removeprefix("http://"))
+    assert write(server, "/update", DROP_ALL, FORM, Origin=origin) == 403
+    assert write(server, "/update", b"DROP ALL", "application/sparql-update", Origin=origin) == 403
+    assert write(server, "/store?default", b"", "text/turtle", Origin=origin) == 403
+    assert still_there(server)
+
+
+def test_what_a_browser_can_send_without_asking_does_not_write(server: serve.Running) -> None:
+    """The types a cross-site page may POST without a preflight (form, text/plain) carry no
+    update, even from the server's own origin (none of its pages sends one); Oxigraph would
+    read a text/plain upload as N-Triples."""
+    own = server.url
+    assert write(server, "/update", DROP_ALL, FORM, Origin=own) == 415
+    assert write(server, "/update?" + DROP_ALL.decode(), b"", "text/plain") == 415
+    assert (
+        write(server, "/update?" + DROP_ALL.decode(), b"DROP ALL", "application/sparql-update")
+        == 400
+    )
+    triple = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    assert write(server, "/store?default", triple, "text/plain") == 415
+    assert write(server, "/store?default", triple, FORM) == 415
+    assert still_there(server)
+    insert = b"INSERT DATA { GRAPH <http://example.org/own> { <http://example.org/s> a 1 } }"
+    assert write(server, "/update", insert, "application/sparql-update", Origin=own) == 204
+    assert (
+        write(
+            server, "/update", b"DROP GRAPH <http://example.org/own>", "application/sparql-update"
+        )
+        == 204
+    )
+
+
+def test_accords_publish_still_writes_to_serve(server: serve.Running, curated: Store) -> None:
+    """``accords publish`` sends its updates as a form (SPARQLWrapper), with no Origin, and
+    its uploads as N-Triples: both pass, and the graphs are the curated layers."""
+    urls = publish.Endpoints.from_store(server.url + "/store")
+    counts = publish.publish(curated, urls)
+    text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    found = {str(g): int(n) for g, n in endpoint.query(urls.query, text).rows}
+    published = {g: n for g, n in found.items() if g.startswith(publish.GRAPH_BASE)}
+    assert published == {iri: n for iri, n in counts.items() if iri}
+    assert published == {publish.GRAPH_BASE + name: len(curated.stored_layer(name))
+                         for name in curated.layer_names()}  # fmt: skip
+    default = endpoint.query(urls.query, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert int(default.rows[0][0]) == len(curated) == counts[""]

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 from ..graph.store import Store
 from ..progress import Progress
 from ..publishing.describe import RDF_FORMATS, describe, serialise
-from . import proxy
+from . import origin, proxy
 from . import site as site_builder
 from .engine import Engine, ServerError, oxigraph_command
 from .negotiate import choose
@@ -189,7 +189,8 @@ def _content_type(path: Path) -> str:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """The request handler: SPARQL paths to :attr:`engine` through the guard of :mod:`proxy`,
-    the rest to :attr:`front`. A malformed request gets a 4xx answer, an unforeseen error a 500 (its
+    the rest to :attr:`front`; a foreign ``Host`` or a write from another site's page refused
+    (:mod:`origin`). A malformed request gets a 4xx answer, an unforeseen error a 500 (its
     traceback on stderr, never to the client): never a dropped connection. A query that
     outruns :attr:`query_timeout` gets a 504 and is stopped. Bound by :func:`make_handler`."""
 
@@ -225,6 +226,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         length = proxy.body_length(self.headers)
+        self._check_caller()
         path = urlsplit(self.path).path
         if path in SPARQL_PATHS:
             self._sparql(path, length)
@@ -232,6 +234,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise proxy.Refused(405, "GET, HEAD")
         else:
             self._page(length)
+
+    def _check_caller(self) -> None:
+        """Refuse a ``Host`` that is not this server, and a write from another site's page."""
+        bound, port = self.server.server_address[:2]
+        allowed = origin.names(str(bound), self.connection.getsockname()[0], int(port))
+        origin.check_host(self.headers.get_all("Host") or [], allowed)
+        if self.command not in ("GET", "HEAD"):
+            origin.check_origin(self.headers.get_all("Origin") or [], allowed)
 
     def _fail(self) -> None:
         """An error nobody foresaw: its traceback on stderr, once; a 500 without it, unless
@@ -276,7 +286,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._operation(path.lstrip("/"), length)
 
     def _store(self, length: int) -> None:
-        """The Graph Store Protocol: no query to check; an upload is streamed, never held."""
+        """The Graph Store Protocol: no query to check; an upload says it is RDF, and is
+        streamed, never held."""
+        content_type = self.headers.get("Content-Type") or ""
+        if self.command in ("PUT", "POST") and not proxy.rdf_media(content_type):
+            raise proxy.Refused(415, "an upload is sent as an RDF type / type RDF requis")
         kept = {k: v for k, v in self.headers.items() if k.lower() in _STORE_HEADERS}
         body = proxy.Limited(self.rfile, length) if length else None
         if length:
@@ -289,7 +303,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise proxy.Refused(413, f"body over {proxy.MAX_BODY} bytes / corps trop gros")
         body = self.rfile.read(length) if length else b""
         content_type = self.headers.get("Content-Type") or ""
-        operation = proxy.operation(kind, self.command, self.path, content_type, body)
+        forms = not self.headers.get_all("Origin")  # see proxy._update_request
+        operation = proxy.operation(kind, self.command, self.path, content_type, body, forms)
         operation.check()
         headers = {"Content-Type": f"application/sparql-{kind}; charset=utf-8"}
         if self.headers["Accept"]:
