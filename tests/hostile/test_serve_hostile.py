@@ -1,6 +1,7 @@
 """`accords serve` under hostile requests, over real sockets: SERVICE and LOAD refused with
 the CLI's guard, a runaway query stopped, bodies bounded, malformed requests answered (never
-a dropped connection or a traceback), and SIGTERM as clean as Ctrl-C.
+a dropped connection or a traceback), other sites' pages kept out (foreign Host, cross-site
+writes) while ``accords publish`` still writes, and SIGTERM as clean as Ctrl-C.
 
 One server for the module (the curated graph, writable so that updates reach the guard, a
 2 s query timeout) in front of a two-page site: the pages are not what is tested here."""

@@ -4,10 +4,12 @@ The front never forwards a request as it came. It reads the one query (or update
 request carries by the SPARQL 1.1 Protocol — ``?query=`` on GET, a form or the text itself on
 POST —, refuses it with the CLI's guard (:mod:`..sparql.guard`: no SERVICE, no LOAD), and
 sends Oxigraph that text and nothing else: what was checked is what runs, whatever the
-request's duplicated parameters or odd content types. Bodies are bounded: a query or an
-update past :data:`MAX_BODY` is refused unread (413); a Graph Store upload is streamed, never
-held in memory; a chunked body is refused (411), so that it is never read as a second
-request. Answers are streamed back as they come.
+request's duplicated parameters or odd content types. An update is read from the body
+alone, and a Graph Store upload must say it is RDF (:func:`_update_request`,
+:func:`rdf_media`): no page of another site can send either without asking. Bodies are
+bounded: a query or an update past :data:`MAX_BODY` is refused unread (413); a Graph Store
+upload is streamed, never held in memory; a chunked body is refused (411), so that it is
+never read as a second request. Answers are streamed back as they come.
 """
 
 from __future__ import annotations

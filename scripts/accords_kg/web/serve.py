@@ -6,9 +6,12 @@ Two processes behind one port:
   graph, the union of the layers in the default graph (so that a triple stated in two
   layers matches once) — loaded with ``oxigraph load`` into a fresh folder and listening on
   an internal port of 127.0.0.1, read-only unless ``writable``;
-- in front, a small threaded HTTP server (:class:`Front`) that forwards ``/query``,
-  ``/update`` and ``/store`` to it unchanged, and answers everything else from the static
-  site (:mod:`site`, built at start unless one is given):
+- in front, a small threaded HTTP server (:class:`Handler`) that refuses a ``Host`` not its
+  own and a write from another site's page (:mod:`origin`), passes ``/query``, ``/update``
+  and ``/store`` to Oxigraph through :mod:`proxy` — never as they came: the one query or
+  update a request carries, checked by the CLI's guard (no SERVICE, no LOAD), is what is
+  sent, bodies bounded, a query stopped past its time —, and answers everything else from
+  the static site (:class:`Front`; :mod:`site`, built at start unless one is given):
 
   - a resource's path (``/id/person/xavier-bertrand``, ``/role/president``, ``/ontology``)
     is negotiated on ``Accept`` (q-values honoured, ``Vary: Accept``): ``text/html`` → its
@@ -16,7 +19,8 @@ Two processes behind one port:
     description (:mod:`describe`); nothing acceptable → the page. ``?format=ttl|jsonld|nt|html``
     or the file's own name (``….ttl``) choose without negotiating;
   - a resource the site has no page for, but the loaded graph describes (a commune of the
-    territorial layer), still answers in RDF; in HTML, and for anything unknown, the 404 page;
+    territorial layer), still answers in RDF; in HTML, and for anything unknown (a path that
+    is no IRI too), the 404 page;
   - ``HEAD`` answers the headers of ``GET``.
 """
 
