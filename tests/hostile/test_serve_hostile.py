@@ -1,6 +1,7 @@
 """`accords serve` under hostile requests, over real sockets: SERVICE and LOAD refused with
 the CLI's guard, a runaway query stopped, bodies bounded, malformed requests answered (never
-a dropped connection or a traceback), and SIGTERM as clean as Ctrl-C.
+a dropped connection or a traceback), other sites' pages kept out (foreign Host, cross-site
+writes) while ``accords publish`` still writes, and SIGTERM as clean as Ctrl-C.
 
 One server for the module (the curated graph, writable so that updates reach the guard, a
 2 s query timeout) in front of a two-page site: the pages are not what is tested here."""
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +27,8 @@ from listener import listening
 from test_service import REPRODUCERS, WHY, spell
 
 from accords_kg.graph.store import Store
+from accords_kg.publishing import publish
+from accords_kg.sparql import endpoint
 from accords_kg.web import serve
 from accords_kg.web.engine import free_port
 
@@ -60,8 +64,11 @@ def send(server: serve.Running, request: urllib.request.Request) -> tuple[int, b
 
 
 def raw(server: serve.Running, data: bytes, wait: float = 15) -> bytes:
-    """Send bytes as they are; everything the server says until it closes."""
-    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    """Send bytes as they are (``Host: HOST`` naming the server); everything the server says
+    until it closes."""
+    netloc = server.url.removeprefix("http://")
+    host, port = netloc.rsplit(":", 1)
+    data = data.replace(b"Host: HOST\r\n", b"Host: %s\r\n" % netloc.encode())
     with socket.create_connection((host, int(port)), timeout=wait) as sock:
         sock.sendall(data)
         said = b""
@@ -170,8 +177,8 @@ def test_a_runaway_query_is_stopped(server: serve.Running) -> None:
 # HTTP
 # ---------------------------------------------------------------------------
 
-GET = b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-POST = b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+GET = b"GET %s HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"
+POST = b"POST /query HTTP/1.1\r\nHost: HOST\r\nContent-Type: application/sparql-query\r\n"
 MALFORMED = [
     ("nul", GET % b"/%00", 400),
     ("nul-in-name", GET % b"/index%00.html", 400),
@@ -184,7 +191,7 @@ MALFORMED = [
     ("length-twice", POST + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nASK{}", 400),
     ("length-huge", POST + b"Content-Length: 400000000\r\n\r\nASK{}", 413),
     ("chunked", POST + b"Transfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n", 411),
-    ("put-page", b"PUT /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
+    ("put-page", b"PUT /index.html HTTP/1.1\r\nHost: HOST\r\nContent-Length: 0\r\n\r\n", 405),
 ]
 
 
@@ -199,20 +206,67 @@ def test_a_malformed_request_gets_an_answer(
     assert b"Traceback" not in said
 
 
+#: Paths that are no IRI once decoded (a space, ``>``, ``{``, ``"``, a lone ``%``).
+NOT_IRIS = [b"/id/a%20b", b"/id/a%3Eb", b"/id/a%7Bb", b"/id/a%22b", b"/id/a%25"]
+
+
+@pytest.mark.parametrize("path", NOT_IRIS, ids=[p.decode() for p in NOT_IRIS])
+@pytest.mark.parametrize(
+    ("suffix", "accept"), [(b"", b"text/turtle"), (b"?format=ttl", b"*/*"), (b"", b"text/html")]
+)
+def test_a_path_that_is_no_iri_is_not_found(
+    server: serve.Running, path: bytes, suffix: bytes, accept: bytes
+) -> None:
+    """Its description asked for, it reached Oxigraph's IRI parser, which raised: the
+    connection dropped. Now a 404, as for any resource the graph does not describe."""
+    head = b"GET %s%s HTTP/1.1\r\nHost: HOST\r\nAccept: %s\r\nConnection: close\r\n\r\n"
+    said = raw(server, head % (path, suffix, accept))
+    assert said.startswith(b"HTTP/1.1 404 "), said[:200]
+    assert said.count(b"HTTP/1.1 ") == 1 and b"<title>404</title>" in said
+
+
+class Failing(serve.Front):
+    """A front with a defect nobody foresaw: what the handler's last resort is for (a defect
+    found is fixed, so none can stay in the code for a test to reach)."""
+
+    def get(self, target: str, accept: str | None) -> serve.Answer:
+        raise KeyError("a defect")
+
+
+def test_an_unforeseen_error_is_a_500_and_its_traceback_stays_in_the_log(
+    server: serve.Running, curated: Store, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    handler = serve.make_handler(Failing(tiny_site(tmp_path / "site"), curated), server.engine)
+    httpd = serve.Listener(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        failing = serve.Running(f"http://127.0.0.1:{httpd.server_address[1]}", server.engine)
+        said = raw(failing, GET % b"/index.html")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert said.startswith(b"HTTP/1.1 500 ") and said.count(b"HTTP/1.1 ") == 1
+    assert b"Traceback" not in said and b"a defect" not in said
+    logged = capfd.readouterr().err
+    assert logged.count("Traceback") == 1 and "KeyError: 'a defect'" in logged
+    assert "GET '/index.html'" in logged
+
+
 def test_a_big_body_is_refused_unread(server: serve.Running) -> None:
     """400 MB announced, 1 MB sent: the answer comes without the rest being read (before,
     the front read it all into memory first)."""
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=15) as sock:
-        sock.sendall(POST + b"Content-Length: 400000000\r\n\r\n")
+        head = POST.replace(b"HOST", f"{host}:{port}".encode())
+        sock.sendall(head + b"Content-Length: 400000000\r\n\r\n")
         sock.sendall(b"#" * (1 << 20))
         said = sock.recv(4096)
     assert said.startswith(b"HTTP/1.1 413 ")
 
 
 def test_a_chunked_body_is_not_read_as_a_second_request(server: serve.Running) -> None:
-    inner = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
-    smuggled = b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    inner = b"GET /index.html HTTP/1.1\r\nHost: HOST\r\n\r\n"
+    smuggled = b"GET / HTTP/1.1\r\nHost: HOST\r\nTransfer-Encoding: chunked\r\n\r\n"
     smuggled += b"%x\r\n%s\r\n0\r\n\r\n" % (len(inner), inner)
     said = raw(server, smuggled)
     assert said.startswith(b"HTTP/1.1 411 ")
@@ -220,8 +274,8 @@ def test_a_chunked_body_is_not_read_as_a_second_request(server: serve.Running) -
 
 
 def test_a_body_on_a_page_request_closes_the_connection(server: serve.Running) -> None:
-    inner = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
-    said = raw(server, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (
+    inner = b"GET /index.html HTTP/1.1\r\nHost: HOST\r\n\r\n"
+    said = raw(server, b"GET / HTTP/1.1\r\nHost: HOST\r\nContent-Length: %d\r\n\r\n%s" % (
         len(inner), inner))  # fmt: skip
     assert said.startswith(b"HTTP/1.1 200 ") and said.count(b"HTTP/1.1 ") == 1
 
@@ -315,3 +369,103 @@ def test_pages_are_served_with_a_policy_that_runs_no_script(server: serve.Runnin
         policy = answer.headers["Content-Security-Policy"]
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert policy.startswith("default-src 'none';") and "script-src" not in policy
+
+
+# ---------------------------------------------------------------------------
+# Other sites' pages: DNS rebinding, cross-site writes
+# ---------------------------------------------------------------------------
+
+STILL_THERE = "ASK { <https://w3id.org/accords-kg/id/region/32> ?p ?o }"
+
+
+def still_there(server: serve.Running) -> bool:
+    request = next(transports(server, STILL_THERE))
+    request.add_header("Accept", "application/sparql-results+json")
+    return send(server, request) == (200, b'{"head":{},"boolean":true}')
+
+
+def with_host(host: bytes, path: bytes = b"/") -> bytes:
+    return b"GET %s HTTP/1.1\r\n%sConnection: close\r\n\r\n" % (path, host)
+
+
+@pytest.mark.parametrize("path", [b"/", b"/query?query=ASK%7B%7D"], ids=["page", "query"])
+def test_a_host_that_is_not_this_server_is_refused(server: serve.Running, path: bytes) -> None:
+    """DNS rebinding: evil.example made to resolve to 127.0.0.1 reads the server as its own
+    origin; the Host it names gives it away — reads refused too."""
+    port = server.url.rsplit(":", 1)[1].encode()
+    foreign = [b"evil.example", b"evil.example:" + port, b"localhost", b"localhost:1"]
+    foreign += [b"127.0.0.1:" + port + b"@evil.example", b"localhost:" + port + b"/x"]
+    for host in foreign:
+        said = raw(server, with_host(b"Host: %s\r\n" % host, path))
+        assert said.startswith(b"HTTP/1.1 421 "), (host, said[:200])
+    for headers in [b"", b"Host: localhost:%s\r\nHost: evil.example\r\n" % port]:
+        assert raw(server, with_host(headers, path)).startswith(b"HTTP/1.1 400 ")
+    for host in [b"localhost", b"LocalHost", b"127.0.0.1", b"[::1]"]:
+        said = raw(server, with_host(b"Host: %s:%s\r\n" % (host, port), path))
+        assert said.startswith(b"HTTP/1.1 200 "), (host, said[:200])
+
+
+def write(server: serve.Running, path: str, body: bytes, media: str, **headers: str) -> int:
+    request = urllib.request.Request(server.url + path, data=body, method="POST")
+    request.add_header("Content-Type", media)
+    for name, value in headers.items():
+        request.add_header(name, value)
+    return send(server, request)[0]
+
+
+FORM = "application/x-www-form-urlencoded"
+DROP_ALL = urlencode({"update": "DROP ALL"}).encode()
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "http://localhost:1", "https://{netloc}",
+               "http://{netloc}/page", "http://{netloc}@evil.example"],
+)  # fmt: skip
+def test_a_page_of_another_site_cannot_write(server: serve.Running, origin: str) -> None:
+    """A form on any page may POST ``update=DROP ALL`` without asking (a CORS "simple"
+    request); the browser names the page's origin: refused, whatever the body's type."""
+    origin = origin.format(netloc=server.url.removeprefix("http://"))
+    assert write(server, "/update", DROP_ALL, FORM, Origin=origin) == 403
+    assert write(server, "/update", b"DROP ALL", "application/sparql-update", Origin=origin) == 403
+    assert write(server, "/store?default", b"", "text/turtle", Origin=origin) == 403
+    assert still_there(server)
+
+
+def test_what_a_browser_can_send_without_asking_does_not_write(server: serve.Running) -> None:
+    """The types a cross-site page may POST without a preflight (form, text/plain) carry no
+    update, even from the server's own origin (none of its pages sends one); Oxigraph would
+    read a text/plain upload as N-Triples."""
+    own = server.url
+    assert write(server, "/update", DROP_ALL, FORM, Origin=own) == 415
+    assert write(server, "/update?" + DROP_ALL.decode(), b"", "text/plain") == 415
+    assert (
+        write(server, "/update?" + DROP_ALL.decode(), b"DROP ALL", "application/sparql-update")
+        == 400
+    )
+    triple = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    assert write(server, "/store?default", triple, "text/plain") == 415
+    assert write(server, "/store?default", triple, FORM) == 415
+    assert still_there(server)
+    insert = b"INSERT DATA { GRAPH <http://example.org/own> { <http://example.org/s> a 1 } }"
+    assert write(server, "/update", insert, "application/sparql-update", Origin=own) == 204
+    assert (
+        write(
+            server, "/update", b"DROP GRAPH <http://example.org/own>", "application/sparql-update"
+        )
+        == 204
+    )
+
+
+def test_accords_publish_still_writes_to_serve(server: serve.Running, curated: Store) -> None:
+    """``accords publish`` sends its updates as a form (SPARQLWrapper), with no Origin, and
+    its uploads as N-Triples: both pass, and the graphs are the curated layers."""
+    urls = publish.Endpoints.from_store(server.url + "/store")
+    counts = publish.publish(curated, urls)
+    text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    found = {str(g): int(n) for g, n in endpoint.query(urls.query, text).rows}
+    published = {g: n for g, n in found.items() if g.startswith(publish.GRAPH_BASE)}
+    assert published == {iri: n for iri, n in counts.items() if iri}
+    assert published == {publish.GRAPH_BASE + name: len(curated.stored_layer(name))
+                         for name in curated.layer_names()}  # fmt: skip
+    default = endpoint.query(urls.query, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert int(default.rows[0][0]) == len(curated) == counts[""]

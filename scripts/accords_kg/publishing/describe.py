@@ -85,16 +85,21 @@ def _is_statement(engine: ox.Store, node: object) -> bool:
 
 
 def describe(store: Store, iri: str) -> Graph:
-    """The description of ``iri`` (empty if the graph says nothing about it)."""
+    """The description of ``iri`` (empty if the graph says nothing about it, or if ``iri`` is
+    no IRI at all: a space, a quote, a brace or a stray ``%`` in a requested path)."""
     engine = store.oxigraph()
     quads: list[ox.Quad] = []
+    try:
+        subject = ox.NamedNode(iri)
+    except ValueError:  # Oxigraph's own IRI parser: what it refuses, no graph can name
+        return new_graph()
     if iri == ONTOLOGY_IRI:
         for quad in engine.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             subject = quad.subject
             if isinstance(subject, ox.NamedNode) and subject.value.startswith(ONTOLOGY_IRI):
                 quads += _cbd(engine, subject)
     else:
-        quads = _cbd(engine, ox.NamedNode(iri))
+        quads = _cbd(engine, subject)
         for node in sorted({q.object.value for q in quads if _is_statement(engine, q.object)}):
             quads += _cbd(engine, ox.NamedNode(node))
     graph = new_graph()

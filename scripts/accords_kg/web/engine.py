@@ -4,9 +4,10 @@ waited for, restarted when a query outruns its time, stopped.
 Oxigraph's own ``--timeout-s`` is cooperative: a streamed SELECT stops near its time, but
 an aggregate or an ORDER BY over a large join keeps a core busy for many times longer, long
 after the client left (measured: a 2 s timeout, a COUNT over a four-way join of 1,263
-triples still running a minute later). A query that has not started answering by its time
-plus a grace is therefore stopped the only way there is: the process is restarted on the
-same database (queries then running fail with 502; the data are on disk, untouched).
+triples still running a minute later). A query still running at its time plus a grace —
+whether its answer has begun or not: Oxigraph may send the head, then compute — is therefore
+stopped the only way there is: the process is restarted on the same database (an answer
+under way is cut short; queries then running fail with 502; the data are on disk, untouched).
 """
 
 from __future__ import annotations

@@ -4,10 +4,12 @@ The front never forwards a request as it came. It reads the one query (or update
 request carries by the SPARQL 1.1 Protocol — ``?query=`` on GET, a form or the text itself on
 POST —, refuses it with the CLI's guard (:mod:`..sparql.guard`: no SERVICE, no LOAD), and
 sends Oxigraph that text and nothing else: what was checked is what runs, whatever the
-request's duplicated parameters or odd content types. Bodies are bounded: a query or an
-update past :data:`MAX_BODY` is refused unread (413); a Graph Store upload is streamed, never
-held in memory; a chunked body is refused (411), so that it is never read as a second
-request. Answers are streamed back as they come.
+request's duplicated parameters or odd content types. An update is read from the body
+alone, and a Graph Store upload must say it is RDF (:func:`_update_request`,
+:func:`rdf_media`): no page of another site can send either without asking. Bodies are
+bounded: a query or an update past :data:`MAX_BODY` is refused unread (413); a Graph Store
+upload is streamed, never held in memory; a chunked body is refused (411), so that it is
+never read as a second request. Answers are streamed back as they come.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pyoxigraph as ox
 
 from ..errors import AccordsError, UsageError
 from ..sparql.guard import check_query, check_update
@@ -73,11 +77,18 @@ class Operation:
             raise Refused(403 if isinstance(exc, UsageError) else 400, str(exc)) from None
 
 
-def operation(kind: str, method: str, target: str, content_type: str, body: bytes) -> Operation:
-    """Read the request as the SPARQL 1.1 Protocol says; anything ambiguous is refused (400)."""
-    media = content_type.split(";")[0].strip().lower()
+def operation(
+    kind: str, method: str, target: str, content_type: str, body: bytes, forms: bool = True
+) -> Operation:
+    """Read the request as the SPARQL 1.1 Protocol says; anything ambiguous is refused (400).
+    An update comes in the body alone (:func:`_update_request`)."""
+    media = _media(content_type)
+    if kind == "update":
+        _update_request(method, media, forms)
     try:
         fields = parse_qsl(urlsplit(target).query, keep_blank_values=True, errors="strict")
+        if kind == "update" and any(name == kind for name, _ in fields):
+            raise Refused(400, "an update goes in the body, not the URL / pas dans l'URL")
         if method == "POST" and media == "application/x-www-form-urlencoded":
             fields += parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
         texts = [value for name, value in fields if name == kind]
@@ -85,12 +96,39 @@ def operation(kind: str, method: str, target: str, content_type: str, body: byte
             texts.append(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise Refused(400, "the request is not UTF-8 / requête non UTF-8") from None
-    if kind == "update" and method != "POST":
-        raise Refused(405, "an update is sent with POST / mise à jour par POST")
     if len(texts) != 1:
         raise Refused(400, f"give exactly one {kind} / une seule requête ({len(texts)} ici)")
     graphs = tuple((name, value) for name, value in fields if name in GRAPH_PARAMS)
     return Operation(kind, texts[0], graphs)
+
+
+def _update_request(method: str, media: str, forms: bool) -> None:
+    """An update is POSTed as ``application/sparql-update``, a type no page of another site
+    can send without asking the server first (CORS preflight, never answered here); as a
+    form (``update=``, how SPARQLWrapper and so ``accords publish`` send it) only when
+    ``forms``: the front allows it only without an ``Origin`` header, which a browser always
+    sends with a cross-site POST — so a form on someone's web page cannot write."""
+    if method != "POST":
+        raise Refused(405, "an update is sent with POST / mise à jour par POST")
+    allowed = ["application/sparql-update"]
+    if forms:
+        allowed.append("application/x-www-form-urlencoded")
+    if media not in allowed:
+        raise Refused(415, f"an update is sent as {' or '.join(allowed)} / type refusé")
+
+
+def rdf_media(content_type: str) -> bool:
+    """Whether ``content_type`` names an RDF syntax by its own media type (what a Graph Store
+    upload must say). Oxigraph would also read ``text/plain`` as N-Triples — a type any web
+    page can POST cross-site without asking: refused, as every alias is."""
+    media = _media(content_type)
+    found = ox.RdfFormat.from_media_type(media) if media else None
+    return found is not None and found.media_type == media
+
+
+def _media(content_type: str) -> str:
+    """The media type of a ``Content-Type`` value, without parameters, in lower case."""
+    return content_type.split(";")[0].strip().lower()
 
 
 class Limited:

@@ -6,9 +6,12 @@ Two processes behind one port:
   graph, the union of the layers in the default graph (so that a triple stated in two
   layers matches once) — loaded with ``oxigraph load`` into a fresh folder and listening on
   an internal port of 127.0.0.1, read-only unless ``writable``;
-- in front, a small threaded HTTP server (:class:`Front`) that forwards ``/query``,
-  ``/update`` and ``/store`` to it unchanged, and answers everything else from the static
-  site (:mod:`site`, built at start unless one is given):
+- in front, a small threaded HTTP server (:class:`Handler`) that refuses a ``Host`` not its
+  own and a write from another site's page (:mod:`origin`), passes ``/query``, ``/update``
+  and ``/store`` to Oxigraph through :mod:`proxy` — never as they came: the one query or
+  update a request carries, checked by the CLI's guard (no SERVICE, no LOAD), is what is
+  sent, bodies bounded, a query stopped past its time —, and answers everything else from
+  the static site (:class:`Front`; :mod:`site`, built at start unless one is given):
 
   - a resource's path (``/id/person/xavier-bertrand``, ``/role/president``, ``/ontology``)
     is negotiated on ``Accept`` (q-values honoured, ``Vary: Accept``): ``text/html`` → its
@@ -16,7 +19,8 @@ Two processes behind one port:
     description (:mod:`describe`); nothing acceptable → the page. ``?format=ttl|jsonld|nt|html``
     or the file's own name (``….ttl``) choose without negotiating;
   - a resource the site has no page for, but the loaded graph describes (a commune of the
-    territorial layer), still answers in RDF; in HTML, and for anything unknown, the 404 page;
+    territorial layer), still answers in RDF; in HTML, and for anything unknown (a path that
+    is no IRI too), the 404 page;
   - ``HEAD`` answers the headers of ``GET``.
 """
 
@@ -28,11 +32,13 @@ import mimetypes
 import posixpath
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -42,7 +48,7 @@ import pyoxigraph as ox
 from ..graph.store import Store
 from ..progress import Progress
 from ..publishing.describe import RDF_FORMATS, describe, serialise
-from . import proxy
+from . import origin, proxy
 from . import site as site_builder
 from .engine import Engine, ServerError, oxigraph_command
 from .negotiate import choose
@@ -185,122 +191,183 @@ def _content_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
+class Handler(http.server.BaseHTTPRequestHandler):
+    """The request handler: SPARQL paths to :attr:`engine` through the guard of :mod:`proxy`,
+    the rest to :attr:`front`; a foreign ``Host`` or a write from another site's page refused
+    (:mod:`origin`). A malformed request gets a 4xx answer, an unforeseen error a 500 (its
+    traceback on stderr, never to the client): never a dropped connection. A query that
+    outruns :attr:`query_timeout` gets a 504 and is stopped. Bound by :func:`make_handler`."""
+
+    server_version = "accords-kg"
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # seconds a connection may stay silent (a slow client holds a thread)
+    front: Front
+    engine: Engine
+    writable = False
+    query_timeout = TIMEOUT
+    answered = False  # whether this request's status line has been sent
+    chunking = False  # whether the answer under way is sent in chunks
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet: the command prints where it listens, not every request
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.answered = True
+        super().send_response(code, message)
+
+    def _handle(self) -> None:
+        self.answered = False
+        try:
+            self._route()
+        except proxy.Refused as refusal:
+            self._refuse(refusal.status, str(refusal))
+        except ConnectionError:  # the client left: nobody to answer
+            self.close_connection = True
+        except Exception:
+            self._fail()
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _handle
+
+    def _route(self) -> None:
+        length = proxy.body_length(self.headers)
+        self._check_caller()
+        path = urlsplit(self.path).path
+        if path in SPARQL_PATHS:
+            self._sparql(path, length)
+        elif self.command not in ("GET", "HEAD"):
+            raise proxy.Refused(405, "GET, HEAD")
+        else:
+            self._page(length)
+
+    def _check_caller(self) -> None:
+        """Refuse a ``Host`` that is not this server, and a write from another site's page."""
+        bound, port = self.server.server_address[:2]
+        allowed = origin.names(str(bound), self.connection.getsockname()[0], int(port))
+        origin.check_host(self.headers.get_all("Host") or [], allowed)
+        if self.command not in ("GET", "HEAD"):
+            origin.check_origin(self.headers.get_all("Origin") or [], allowed)
+
+    def _fail(self) -> None:
+        """An error nobody foresaw: its traceback on stderr, once; a 500 without it, unless
+        the answer was under way (then the connection is cut, so the client sees it short)."""
+        self.close_connection = True
+        sys.stderr.write(f"accords serve: {self.command} {self.path!r}\n{traceback.format_exc()}")
+        if not self.answered:
+            with suppress(OSError):  # the client may be gone too
+                self._refuse(500, "internal error, see the server's log / erreur interne")
+
+    def _send(self, answer: Answer, body: bool = True) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(answer.body)
+
+    def _refuse(self, status: int, message: str) -> None:
+        self.close_connection = True  # its body, if any, is left unread
+        text = f"{message}\n".encode()
+        headers = {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"}
+        self._send(Answer(status, text, headers), body=self.command != "HEAD")
+        self.wfile.flush()
+        _linger(self.connection)
+
+    def _page(self, length: int) -> None:
+        self.close_connection = self.close_connection or length > 0
+        answer = self.front.get(self.path, self.headers.get("Accept"))
+        answer.headers.update(PAGE_HEADERS)
+        self._send(answer, body=self.command == "GET")
+
+    def _sparql(self, path: str, length: int) -> None:
+        if self.command not in ("GET", "HEAD", "POST") and path != "/store":
+            raise proxy.Refused(405, "GET, POST")
+        if self.command not in ("GET", "HEAD") and not self.writable and path != "/query":
+            raise proxy.Refused(403, "read-only server / serveur en lecture seule")
+        if path == "/store":
+            self._store(length)
+        else:
+            self._operation(path.lstrip("/"), length)
+
+    def _store(self, length: int) -> None:
+        """The Graph Store Protocol: no query to check; an upload says it is RDF, and is
+        streamed, never held."""
+        content_type = self.headers.get("Content-Type") or ""
+        if self.command in ("PUT", "POST") and not proxy.rdf_media(content_type):
+            raise proxy.Refused(415, "an upload is sent as an RDF type / type RDF requis")
+        kept = {k: v for k, v in self.headers.items() if k.lower() in _STORE_HEADERS}
+        body = proxy.Limited(self.rfile, length) if length else None
+        if length:
+            kept["Content-Length"] = str(length)
+        self._forward((self.command, self.path, kept, body))
+
+    def _operation(self, kind: str, length: int) -> None:
+        """A query or an update: read whole (bounded), checked, and only its text sent on."""
+        if length > proxy.MAX_BODY:
+            raise proxy.Refused(413, f"body over {proxy.MAX_BODY} bytes / corps trop gros")
+        body = self.rfile.read(length) if length else b""
+        content_type = self.headers.get("Content-Type") or ""
+        forms = not self.headers.get_all("Origin")  # see proxy._update_request
+        operation = proxy.operation(kind, self.command, self.path, content_type, body, forms)
+        operation.check()
+        headers = {"Content-Type": f"application/sparql-{kind}; charset=utf-8"}
+        if self.headers["Accept"]:
+            headers["Accept"] = self.headers["Accept"]
+        self._forward(("POST", operation.target(), headers, operation.text.encode("utf-8")))
+
+    def _forward(self, request: proxy.Request) -> None:
+        self.chunking = False
+        query = request[1].startswith("/query")
+        seen = self.engine.restarts
+        try:  # a query has its time and a grace; an upload or update takes what it takes
+            limit = self.query_timeout + GRACE if query else None
+            proxy.forward(self.engine.address, request, self._respond, limit)
+            if self.chunking:
+                self.wfile.write(b"0\r\n\r\n")
+        except (TimeoutError, OSError) as exc:
+            self._stopped(exc, query, seen)
+
+    def _respond(self, status: int, headers: list[tuple[str, str]]) -> Callable[[bytes], None]:
+        """Send Oxigraph's status and headers; where to write its body."""
+        self.send_response(status)
+        sized = any(k.lower() == "content-length" for k, _ in headers)
+        for name, value in headers:  # the front's own Server and Date stand
+            if name.lower() not in _HOP_BY_HOP | {"server", "date"}:
+                self.send_header(name, value)
+        self.chunking = not sized and self.command != "HEAD"
+        if self.chunking:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if self.command == "HEAD":
+            return lambda data: None
+        return self._chunk if self.chunking else self.wfile.write
+
+    def _stopped(self, exc: OSError, query: bool, seen: int) -> None:
+        """A forward that failed: a query past its time stops Oxigraph (begun or not, since
+        Oxigraph may send the head, then compute); the client gets a 504 or 502, or, if the
+        answer was under way, a cut connection, so that it sees the answer short."""
+        self.close_connection = True
+        overran = isinstance(exc, TimeoutError) and query
+        if overran:
+            self.engine.restart(seen)
+        if self.answered:
+            return
+        if overran:
+            message = f"the query ran past {self.query_timeout:g} s: stopped / requête arrêtée"
+            self._refuse(504, message)
+        else:
+            self._refuse(502, f"SPARQL server unreachable / injoignable: {exc}")
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+
 def make_handler(
     front: Front, engine: Engine, writable: bool = False, timeout: float = TIMEOUT
-) -> type[http.server.BaseHTTPRequestHandler]:
-    """The request handler: SPARQL paths to ``engine`` through the guard of :mod:`proxy`,
-    the rest to ``front``. A malformed request gets a 4xx answer, never a dropped
-    connection; a query that outruns ``timeout`` gets a 504 and is stopped."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "accords-kg"
-        protocol_version = "HTTP/1.1"
-        timeout = 60  # seconds a connection may stay silent (a slow client holds a thread)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # quiet: the command prints where it listens, not every request
-
-        def _send(self, answer: Answer, body: bool = True) -> None:
-            self.send_response(answer.status)
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.end_headers()
-            if body:
-                self.wfile.write(answer.body)
-
-        def _refuse(self, status: int, message: str) -> None:
-            self.close_connection = True  # its body, if any, is left unread
-            text = f"{message}\n".encode()
-            headers = {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"}
-            self._send(Answer(status, text, headers), body=self.command != "HEAD")
-            self.wfile.flush()
-            _linger(self.connection)
-
-        def _handle(self) -> None:
-            try:
-                length = proxy.body_length(self.headers)
-                path = urlsplit(self.path).path
-                if path in SPARQL_PATHS:
-                    self._sparql(path, length)
-                elif self.command not in ("GET", "HEAD"):
-                    raise proxy.Refused(405, "GET, HEAD")
-                else:
-                    self.close_connection = self.close_connection or length > 0
-                    answer = front.get(self.path, self.headers.get("Accept"))
-                    answer.headers.update(PAGE_HEADERS)
-                    self._send(answer, body=self.command == "GET")
-            except proxy.Refused as refusal:
-                self._refuse(refusal.status, str(refusal))
-
-        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _handle
-
-        def _sparql(self, path: str, length: int) -> None:
-            if self.command not in ("GET", "HEAD", "POST") and path != "/store":
-                raise proxy.Refused(405, "GET, POST")
-            if self.command not in ("GET", "HEAD") and not writable and path != "/query":
-                raise proxy.Refused(403, "read-only server / serveur en lecture seule")
-            accept = {"Accept": self.headers["Accept"]} if self.headers["Accept"] else {}
-            if path == "/store":  # the Graph Store Protocol: no query to check, a body streamed
-                kept = {k: v for k, v in self.headers.items() if k.lower() in _STORE_HEADERS}
-                body = proxy.Limited(self.rfile, length) if length else None
-                if length:
-                    kept["Content-Length"] = str(length)
-                return self._forward((self.command, self.path, kept, body))
-            if length > proxy.MAX_BODY:
-                raise proxy.Refused(413, f"body over {proxy.MAX_BODY} bytes / corps trop gros")
-            body = self.rfile.read(length) if length else b""
-            kind = path.lstrip("/")
-            content_type = self.headers.get("Content-Type") or ""
-            operation = proxy.operation(kind, self.command, self.path, content_type, body)
-            operation.check()
-            headers = {"Content-Type": f"application/sparql-{kind}; charset=utf-8", **accept}
-            request = ("POST", operation.target(), headers, operation.text.encode("utf-8"))
-            self._forward(request)
-
-        def _forward(self, request: proxy.Request) -> None:
-            started: list[bool] = []
-            self.chunking = False
-            query = request[1].startswith("/query")
-            seen = engine.restarts
-
-            def respond(status: int, headers: list[tuple[str, str]]) -> Callable[[bytes], None]:
-                started.append(True)
-                self.send_response(status)
-                sized = any(k.lower() == "content-length" for k, _ in headers)
-                for name, value in headers:  # the front's own Server and Date stand
-                    if name.lower() not in _HOP_BY_HOP | {"server", "date"}:
-                        self.send_header(name, value)
-                self.chunking = not sized and self.command != "HEAD"
-                if self.chunking:
-                    self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                if self.command == "HEAD":
-                    return lambda data: None
-                return self._chunk if self.chunking else self.wfile.write
-
-            try:  # a query has its time and a grace; an upload or update takes what it takes
-                limit = timeout + GRACE if query else None
-                proxy.forward(engine.address, request, respond, limit)
-                if self.chunking:
-                    self.wfile.write(b"0\r\n\r\n")
-            except (TimeoutError, OSError) as exc:
-                self.close_connection = True
-                overran = isinstance(exc, TimeoutError) and query
-                if overran:  # begun or not (Oxigraph may send the head, then compute), stop it
-                    engine.restart(seen)
-                if started:  # the answer was under way: cut, so the client sees it short
-                    return
-                if overran:
-                    message = f"the query ran past {timeout:g} s: stopped / requête arrêtée"
-                    self._refuse(504, message)
-                else:
-                    self._refuse(502, f"SPARQL server unreachable / injoignable: {exc}")
-
-        def _chunk(self, data: bytes) -> None:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-
-    return Handler
+) -> type[Handler]:
+    """:class:`Handler` bound to this front and engine; a query may run ``timeout`` s."""
+    bound = {"front": front, "engine": engine, "writable": writable, "query_timeout": timeout}
+    return type("BoundHandler", (Handler,), bound)
 
 
 class Listener(http.server.ThreadingHTTPServer):
