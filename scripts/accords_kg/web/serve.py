@@ -283,7 +283,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command not in ("GET", "HEAD", "POST") and path != "/store":
             raise proxy.Refused(405, "GET, POST")
         if self.command not in ("GET", "HEAD") and not self.writable and path != "/query":
-            raise proxy.Refused(403, "read-only server / serveur en lecture seule")
+            raise proxy.Refused(
+                403, "read-only server: start it with --writable / serveur en lecture seule"
+            )
         if path == "/store":
             self._store(length)
         else:
