@@ -7,7 +7,6 @@ import hashlib
 import http.server
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,16 +26,11 @@ from accords_kg.publishing import publish
 from accords_kg.publishing.release import release
 from accords_kg.sparql import endpoint, saved, transport
 from accords_kg.sparql.endpoint import EndpointError
+from accords_kg.web.engine import free_port
 from accords_kg.web.serve import oxigraph_command
 from conftest import ROOT
 
 ID = "https://w3id.org/accords-kg/id/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

@@ -37,6 +37,7 @@ from .transport import (
     redact,
     retrying,
 )
+from .transport import challenge as parse_challenge
 
 __all__ = ["RETRIES", "EndpointError", "query", "update"]
 
@@ -68,9 +69,8 @@ def _unwrapped(exc: SPARQLWrapperException) -> urllib.error.HTTPError:
 
 def _answer_challenge(client: SPARQLWrapper, challenge: str, target: Credentials) -> None:
     """Credentials sent in the scheme the server's ``WWW-Authenticate`` asks for."""
-    scheme, _, params = challenge.partition(" ")
-    if scheme.lower() == "digest":
-        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+    scheme, fields = parse_challenge(challenge)
+    if scheme == "digest":
         client.setHTTPAuth(DIGEST)
         client.setCredentials(target.user, target.password, fields.get("realm", ""))
     else:

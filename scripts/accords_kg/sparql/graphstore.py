@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from urllib.request import AbstractDigestAuthHandler, OpenerDirector, Request
 
 from .transport import RETRIES, credentials, redact, retrying
+from .transport import challenge as parse_challenge
 
 PREEMPT_BYTES = 64 * 1024  # a larger body is authorised before it is sent
 
@@ -47,11 +48,10 @@ def _answer_challenge_first(opener: OpenerDirector, request: Request, timeout: f
         challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
     except OSError:
         return  # the upload itself will say what is wrong
-    scheme, _, params = challenge.partition(" ")
-    if scheme.lower() != "digest":
+    scheme, fields = parse_challenge(challenge)
+    if scheme != "digest":
         return
-    chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
-    authorization = digest.get_authorization(request, chal)
+    authorization = digest.get_authorization(request, fields)
     if authorization:
         request.add_unredirected_header("Authorization", f"Digest {authorization}")
 

@@ -23,6 +23,7 @@ import os
 import socket
 import time
 import urllib.error
+import urllib.request
 from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import NamedTuple, TypeVar
@@ -73,6 +74,12 @@ def credentials(url: str) -> Credentials:
         password if user else env("ACCORDS_ENDPOINT_PASSWORD", ""),
         env("ACCORDS_ENDPOINT_TOKEN") or None,
     )
+
+
+def challenge(header: str) -> tuple[str, dict[str, str]]:
+    """A ``WWW-Authenticate`` header as its scheme (lower case) and its parameters."""
+    scheme, _, params = header.partition(" ")
+    return scheme.lower(), urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
 
 
 def redact(url: str) -> str:
