@@ -355,29 +355,46 @@ class Site:
             self.store.query(self._SIGNATORIES, bind).rows,
             key=lambda r: (self.labels.fr(str(r[1])), str(r[0])),
         )
-        lines = []
         capacities = {str(r[2]): self.labels.fr(str(r[3])) for r in rows if r[2] and r[3]}
-        for signature, person, mandate, office, party in rows:
-            capacity = "—"
-            if mandate is not None:
-                text = self.labels.fr(str(office)) if office is not None else None
-                where = self.target(str(mandate))
-                shown = esc(text) if text else self.name(str(mandate))
-                capacity = f'<a href="{esc(href(path, where))}">{shown}</a>' if where else shown
-            cited = sorted(self.values(str(signature), PROV_DERIVED), key=self._sort_name)
-            sources = ", ".join(
-                f'<a href="{esc(href(path, self.pages[str(s)]))}">'
-                f"{esc(self.labels.fr(str(s)).split(' · ')[0])}</a>"
-                for s in cited
-                if str(s) in self.pages
-            )
-            lines.append(
-                f"<tr><td>{self.value(person, path)}</td><td>{capacity}</td>"
-                f"<td>{self.value(party, path)}</td><td>{sources} "
-                f'(<a href="{esc(href(path, self.pages[str(signature)]))}">'
-                'détail <span lang="en">/ details</span></a>)</td></tr>'
-            )
-        table = (
+        ceremonies = sorted(self.store.query(diagram.CEREMONY, bind).rows, key=str)
+        parties = sorted(self.values(iri, ACC + "party"), key=self._sort_name)
+        party_list = "".join(f"<li>{self.value(p, path)}</li>" for p in parties)
+        return "\n".join(
+            [
+                '<h2>En bref <span class="en" lang="en">/ Summary</span></h2>',
+                *(self._ceremony_list(row, path) for row in ceremonies),
+                f"<p>Parties :</p><ul>{party_list}</ul>",
+                self._signatories_table([self._signatory_row(row, path) for row in rows]),
+                self.diagram(iri, path, capacities),
+            ]
+        )
+
+    def _signatory_row(self, row: tuple, path: str) -> str:
+        """One signature: signatory, capacity (linked to the mandate), party, sources."""
+        signature, person, mandate, office, party = row
+        capacity = "—"
+        if mandate is not None:
+            text = self.labels.fr(str(office)) if office is not None else None
+            where = self.target(str(mandate))
+            shown = esc(text) if text else self.name(str(mandate))
+            capacity = f'<a href="{esc(href(path, where))}">{shown}</a>' if where else shown
+        cited = sorted(self.values(str(signature), PROV_DERIVED), key=self._sort_name)
+        sources = ", ".join(
+            f'<a href="{esc(href(path, self.pages[str(s)]))}">'
+            f"{esc(self.labels.fr(str(s)).split(' · ')[0])}</a>"
+            for s in cited
+            if str(s) in self.pages
+        )
+        return (
+            f"<tr><td>{self.value(person, path)}</td><td>{capacity}</td>"
+            f"<td>{self.value(party, path)}</td><td>{sources} "
+            f'(<a href="{esc(href(path, self.pages[str(signature)]))}">'
+            'détail <span lang="en">/ details</span></a>)</td></tr>'
+        )
+
+    @staticmethod
+    def _signatories_table(lines: list[str]) -> str:
+        return (
             '<div class="table-wrap"><table><caption>Signataires '
             '<span lang="en">/ Signatories</span></caption>\n<thead><tr>'
             '<th scope="col">Signataire <span lang="en">/ Signatory</span></th>'
@@ -387,30 +404,20 @@ class Site:
             + "\n".join(lines)
             + "\n</tbody></table></div>"
         )
-        when = []
-        ceremonies = sorted(self.store.query(diagram.CEREMONY, bind).rows, key=str)
-        for ceremony, date, place, inferred in ceremonies:
-            parts = [f"Signé lors de <span lang=\"en\">/ Signed at</span> : "
-                     f"{self.value(ceremony, path)}"]  # fmt: skip
-            if date is not None:
-                parts.append(
-                    f'Date : <time datetime="{esc(date)}">{esc(french_date(str(date)))}</time>'
-                    + (self.inferred_mark(inferred, path) if inferred is not None else "")
-                )
-            if place is not None:
-                parts.append(f'Lieu <span lang="en">/ Place</span> : {self.value(place, path)}')
-            when.append("<ul>" + "".join(f"<li>{p}</li>" for p in parts) + "</ul>")
-        parties = sorted(self.values(iri, ACC + "party"), key=self._sort_name)
-        party_list = "".join(f"<li>{self.value(p, path)}</li>" for p in parties)
-        return "\n".join(
-            [
-                '<h2>En bref <span class="en" lang="en">/ Summary</span></h2>',
-                *when,
-                f"<p>Parties :</p><ul>{party_list}</ul>",
-                table,
-                self.diagram(iri, path, capacities),
-            ]
-        )
+
+    def _ceremony_list(self, row: tuple, path: str) -> str:
+        """The ceremony, its date (marked where inferred) and its place."""
+        ceremony, date, place, inferred = row
+        parts = [f"Signé lors de <span lang=\"en\">/ Signed at</span> : "
+                 f"{self.value(ceremony, path)}"]  # fmt: skip
+        if date is not None:
+            parts.append(
+                f'Date : <time datetime="{esc(date)}">{esc(french_date(str(date)))}</time>'
+                + (self.inferred_mark(inferred, path) if inferred is not None else "")
+            )
+        if place is not None:
+            parts.append(f'Lieu <span lang="en">/ Place</span> : {self.value(place, path)}')
+        return "<ul>" + "".join(f"<li>{p}</li>" for p in parts) + "</ul>"
 
     def inferred_mark(self, mark: Node, path: str) -> str:
         """`` (déduite / inferred)``, linked to the page of the mark and its reasoning."""
