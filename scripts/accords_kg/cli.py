@@ -14,6 +14,7 @@ Errors are printed in French and English, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime
 import json
 import logging
@@ -22,7 +23,9 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import AccordsError, OutputError, UsageError
@@ -86,57 +89,82 @@ def seconds(text: str) -> float:
     return value
 
 
-def add_territories_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--territories",
-        choices=territories.SCOPES,
-        default=territories.DEFAULT_SCOPE,
-        help=(
-            "territorial layer to load, one named graph per vintage: committed (default; "
-            "hauts-de-france is its former name), france (France at the default vintage, "
-            "built into the cache first if missing, with the other committed vintages), none "
-            "/ couche territoriale à charger"
-        ),
-    )
+def _date(text: str) -> datetime.date:
+    """A ``--date`` value: an ISO date."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
-def add_report_options(parser: argparse.ArgumentParser) -> None:
-    """The options of the commands that print a validation report (validate, add)."""
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument(
-        "--lang", choices=("fr", "en"), default=None, help="language of the messages"
-    )
-    add_territories_option(parser)
+#: An argument as data: ``add_argument``'s flags (or name) and its keywords.
+Arg = tuple[tuple[str, ...], dict[str, Any]]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="accords",
-        description=(
-            "Query, validate and publish the accords-kg knowledge graph: who signed which "
-            "accord, where and when.\n"
-            "Interroger, valider et publier le graphe de connaissances accords-kg : qui a "
-            "signé quel accord, où et quand."
-        ),
-        epilog=EXAMPLES
-        + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
-        "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
-        "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès, "
-        "7 missing program (pyLODE) / programme manquant, "
-        "8 validation worker failed / processus de validation en échec",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def arg(*flags: str, **kwargs: Any) -> Arg:
+    """An :data:`Arg`, written like the ``add_argument`` call it stands for."""
+    return flags, kwargs
 
-    p = sub.add_parser(
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand as data: its ``add_parser`` texts, its arguments in order, and its own
+    subcommands (``accords territories build``), chosen as ACTION."""
+
+    name: str
+    help: str
+    args: tuple[Arg, ...] = ()
+    description: str | None = None
+    epilog: str | None = None
+    raw: bool = False  # the description and epilog keep their line breaks
+    actions: tuple[Command, ...] = ()
+
+
+#: The option of every command that loads the graph.
+TERRITORIES = arg(
+    "--territories",
+    choices=territories.SCOPES,
+    default=territories.DEFAULT_SCOPE,
+    help=(
+        "territorial layer to load, one named graph per vintage: committed (default; "
+        "hauts-de-france is its former name), france (France at the default vintage, "
+        "built into the cache first if missing, with the other committed vintages), none "
+        "/ couche territoriale à charger"
+    ),
+)
+
+#: The options of the commands that print a validation report (validate, add).
+REPORT = (
+    arg("--format", choices=("text", "json"), default="text"),
+    arg("--lang", choices=("fr", "en"), default=None, help="language of the messages"),
+    TERRITORIES,
+)
+
+DESCRIPTION = (
+    "Query, validate and publish the accords-kg knowledge graph: who signed which "
+    "accord, where and when.\n"
+    "Interroger, valider et publier le graphe de connaissances accords-kg : qui a "
+    "signé quel accord, où et quand."
+)
+
+EPILOG = (
+    EXAMPLES
+    + "\nexit codes / codes de sortie: 0 ok, 1 violations, 2 bad input / entrée inutilisable, "
+    "3 output error / erreur d'écriture, 4 download error / erreur de téléchargement, "
+    "5 timeout / délai dépassé, 6 endpoint error / erreur du point d'accès, "
+    "7 missing program (pyLODE) / programme manquant, "
+    "8 validation worker failed / processus de validation en échec"
+)
+
+#: Every subcommand of ``accords``, in the order ``accords --help`` lists them.
+SUBCOMMANDS: tuple[Command, ...] = (
+    Command(
         "queries",
         help="list the saved queries / lister les requêtes enregistrées",
         description="The saved queries (queries/*.rq), with their summaries and parameters.",
-    )
-    p.add_argument("--format", choices=("table", "json"), default="table")
-
-    p = sub.add_parser(
+        args=(arg("--format", choices=("table", "json"), default="table"),),
+    ),
+    Command(
         "query",
         help="run a saved query or a query file / exécuter une requête",
         description=(
@@ -148,41 +176,50 @@ def build_parser() -> argparse.ArgumentParser:
             "in any case and with or without accents."
         ),
         epilog=QUERY_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("name", nargs="?", metavar="NAME", help="saved query name / nom de la requête")
-    p.add_argument("--file", type=Path, help="a SPARQL query file (.rq) instead of a saved query")
-    p.add_argument(
-        "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter"
-    )
-    p.add_argument(
-        "--format",
-        choices=RESULT_FORMATS,
-        default="table",
-        help="table (terminal), csv/tsv/json (W3C SPARQL 1.1 results formats)",
-    )
-    p.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="oxigraph",
-        help="SPARQL engine: oxigraph (fast, default) or rdflib (to cross-check answers)",
-    )
-    p.add_argument(
-        "--timeout", type=seconds, metavar="SECONDS", help="stop a query that runs longer (exit 5)"
-    )
-    p.add_argument(
-        "--allow-service",
-        action="store_true",
-        help="allow SERVICE clauses (calls to other SPARQL endpoints), refused by default",
-    )
-    p.add_argument(
-        "--endpoint",
-        metavar="URL",
-        help="run on this SPARQL endpoint (SPARQL 1.1 Protocol) instead of the embedded graph",
-    )
-    add_territories_option(p)
-
-    p = sub.add_parser(
+        raw=True,
+        args=(
+            arg("name", nargs="?", metavar="NAME", help="saved query name / nom de la requête"),
+            arg("--file", type=Path, help="a SPARQL query file (.rq) instead of a saved query"),
+            arg(
+                "--param",
+                action="append",
+                default=[],
+                metavar="KEY=VALUE",
+                help="a query parameter",
+            ),
+            arg(
+                "--format",
+                choices=RESULT_FORMATS,
+                default="table",
+                help="table (terminal), csv/tsv/json (W3C SPARQL 1.1 results formats)",
+            ),
+            arg(
+                "--engine",
+                choices=ENGINES,
+                default="oxigraph",
+                help="SPARQL engine: oxigraph (fast, default) or rdflib (to cross-check answers)",
+            ),
+            arg(
+                "--timeout",
+                type=seconds,
+                metavar="SECONDS",
+                help="stop a query that runs longer (exit 5)",
+            ),
+            arg(
+                "--allow-service",
+                action="store_true",
+                help="allow SERVICE clauses (calls to other SPARQL endpoints), refused by default",
+            ),
+            arg(
+                "--endpoint",
+                metavar="URL",
+                help="run on this SPARQL endpoint (SPARQL 1.1 Protocol) instead of the "
+                "embedded graph",
+            ),
+            TERRITORIES,
+        ),
+    ),
+    Command(
         "validate",
         help="check the dataset, or new entries with it, against the SHACL shapes / valider",
         description=(
@@ -193,13 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
             "everything. Exit 0 conforms (warnings are printed), 1 violations, 2 unusable "
             "input, 8 a validation process failed."
         ),
-    )
-    p.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help=".ttl .nt .jsonld .trig .rdf"
-    )
-    add_report_options(p)
-
-    p = sub.add_parser(
+        args=(
+            arg("paths", nargs="*", type=Path, metavar="PATH", help=".ttl .nt .jsonld .trig .rdf"),
+            *REPORT,
+        ),
+    ),
+    Command(
         "add",
         help="validate new entries and write them into data/ / ajouter des entrées",
         description=(
@@ -209,13 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
             "entry may not change an existing resource's type or labels without --replace. "
             "Concurrent adds take turns."
         ),
-    )
-    p.add_argument("paths", nargs="+", type=Path, metavar="ENTRY", help=".ttl .nt .jsonld …")
-    p.add_argument("--into", metavar="FILE", help="a data/ file for every block (e.g. x.ttl)")
-    p.add_argument("--replace", action="store_true", help="allow changing types and labels")
-    add_report_options(p)
-
-    p = sub.add_parser(
+        args=(
+            arg("paths", nargs="+", type=Path, metavar="ENTRY", help=".ttl .nt .jsonld …"),
+            arg("--into", metavar="FILE", help="a data/ file for every block (e.g. x.ttl)"),
+            arg("--replace", action="store_true", help="allow changing types and labels"),
+            *REPORT,
+        ),
+    ),
+    Command(
         "dump",
         help="write the dataset as Turtle, N-Triples, JSON-LD, TriG, RDF/XML / exporter",
         description=(
@@ -224,12 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
             "chosen format (all by default) is written to DIR/accords-kg.EXT. The same input "
             "gives byte-identical files; TriG keeps one named graph per layer."
         ),
-    )
-    p.add_argument("--format", choices=tuple(DUMP_FORMATS), action="append", default=None)
-    p.add_argument("--out", type=Path, help="output folder / dossier de sortie")
-    add_territories_option(p)
-
-    p = sub.add_parser(
+        args=(
+            arg("--format", choices=tuple(DUMP_FORMATS), action="append", default=None),
+            arg("--out", type=Path, help="output folder / dossier de sortie"),
+            TERRITORIES,
+        ),
+    ),
+    Command(
         "release",
         help="every dump and a DCAT/VoID description, reproducible / publier une version",
         description=(
@@ -238,13 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
             "counts and partitions. Byte-identical on rebuild: the date is --date, else "
             "SOURCE_DATE_EPOCH, else the last commit (refused with none of them)."
         ),
-    )
-    p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
-    p.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl")
-    p.add_argument("--date", type=_date, help="issue date, YYYY-MM-DD / date de publication")
-    add_territories_option(p)
-
-    p = sub.add_parser(
+        args=(
+            arg("--out", type=Path, default=Path("dist"), help="output folder (dist/)"),
+            arg("--endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl"),
+            arg("--date", type=_date, help="issue date, YYYY-MM-DD / date de publication"),
+            TERRITORIES,
+        ),
+    ),
+    Command(
         "site",
         help="a static site: a page per resource, ontology, queries / site statique",
         description=(
@@ -258,12 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
             "Construire un site statique : une page par ressource, ses faits et leurs sources,\n"
             "le schéma de chaque accord, l'ontologie documentée, les requêtes enregistrées."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--out", type=Path, default=Path("dist/site"), help="folder (dist/site)")
-    add_territories_option(p)
-
-    p = sub.add_parser(
+        raw=True,
+        args=(
+            arg("--out", type=Path, default=Path("dist/site"), help="folder (dist/site)"),
+            TERRITORIES,
+        ),
+    ),
+    Command(
         "serve",
         help="serve the pages, the resources and SPARQL / servir pages, ressources et SPARQL",
         description=(
@@ -278,22 +318,23 @@ def build_parser() -> argparse.ArgumentParser:
             "Servir le site et le jeu de données sur un port : pages, description RDF de\n"
             "chaque ressource selon l'en-tête Accept, point d'accès SPARQL."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    p.add_argument("--port", type=int, default=7878, help="port (7878)")
-    p.add_argument("--writable", action="store_true", help="accept updates (Graph Store, SPARQL)")
-    p.add_argument("--site", type=Path, help="a site built by `accords site` (default: build one)")
-    p.add_argument(
-        "--timeout",
-        type=seconds,
-        default=60.0,
-        metavar="SECONDS",
-        help="longest a SPARQL query may run (60) / durée maximale d'une requête",
-    )
-    add_territories_option(p)
-
-    p = sub.add_parser(
+        raw=True,
+        args=(
+            arg("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1)"),
+            arg("--port", type=int, default=7878, help="port (7878)"),
+            arg("--writable", action="store_true", help="accept updates (Graph Store, SPARQL)"),
+            arg("--site", type=Path, help="a site built by `accords site` (default: build one)"),
+            arg(
+                "--timeout",
+                type=seconds,
+                default=60.0,
+                metavar="SECONDS",
+                help="longest a SPARQL query may run (60) / durée maximale d'une requête",
+            ),
+            TERRITORIES,
+        ),
+    ),
+    Command(
         "publish",
         help="upload every layer to a SPARQL server, atomically / publier sur un serveur",
         description=(
@@ -304,32 +345,32 @@ def build_parser() -> argparse.ArgumentParser:
             "ACCORDS_ENDPOINT_USER and ACCORDS_ENDPOINT_PASSWORD (Basic or Digest, as the "
             "server asks), or ACCORDS_ENDPOINT_TOKEN (never printed). See docs/servers.md."
         ),
-    )
-    p.add_argument("--store", required=True, metavar="URL", help="Graph Store endpoint (…/store)")
-    p.add_argument("--update", metavar="URL", help="SPARQL Update endpoint (default …/update)")
-    p.add_argument("--query-endpoint", metavar="URL", help="SPARQL query endpoint (…/query)")
-    p.add_argument("--graph-base", default=GRAPH_BASE, metavar="IRI", help="named graphs' base")
-    p.add_argument(
-        "--default-graph",
-        choices=("auto", "copy", "union", "none"),
-        default="auto",
-        help=(
-            "copy: the union of the layers into the default graph; union: leave it alone, the "
-            "server shows the union of its named graphs there (Virtuoso, Oxigraph "
-            "--union-default-graph); none: empty it; auto (default): ask the server"
+        args=(
+            arg("--store", required=True, metavar="URL", help="Graph Store endpoint (…/store)"),
+            arg("--update", metavar="URL", help="SPARQL Update endpoint (default …/update)"),
+            arg("--query-endpoint", metavar="URL", help="SPARQL query endpoint (…/query)"),
+            arg("--graph-base", default=GRAPH_BASE, metavar="IRI", help="named graphs' base"),
+            arg(
+                "--default-graph",
+                choices=("auto", "copy", "union", "none"),
+                default="auto",
+                help=(
+                    "copy: the union of the layers into the default graph; union: leave it "
+                    "alone, the server shows the union of its named graphs there (Virtuoso, "
+                    "Oxigraph --union-default-graph); none: empty it; auto (default): ask "
+                    "the server"
+                ),
+            ),
+            TERRITORIES,
         ),
-    )
-    add_territories_option(p)
-
-    p = sub.add_parser(
+    ),
+    Command(
         "stats",
         help="triples per layer, instances per class / statistiques",
         description="Triples per layer (named graph) and instances per class.",
-    )
-    p.add_argument("--format", choices=RESULT_FORMATS, default="table")
-    add_territories_option(p)
-
-    p = sub.add_parser(
+        args=(arg("--format", choices=RESULT_FORMATS, default="table"), TERRITORIES),
+    ),
+    Command(
         "territories",
         help="build the official territorial layer / construire la couche territoriale",
         description=(
@@ -342,28 +383,65 @@ def build_parser() -> argparse.ArgumentParser:
             f"{territories.DEFAULT_VINTAGE}) into the cache (ACCORDS_KG_CACHE, else "
             "~/.cache/accords-kg)."
         ),
+        actions=(
+            Command(
+                "build",
+                help="download, check and convert / télécharger et convertir",
+                args=(
+                    arg(
+                        "--vintage",
+                        help="year (2023…): one committed vintage, or France's "
+                        "(default: all / 2023)",
+                    ),
+                    arg(
+                        "--scope",
+                        choices=("committed", "hauts-de-france", "france"),
+                        default=territories.DEFAULT_SCOPE,
+                        help="committed (hauts-de-france is its former name) or france",
+                    ),
+                    arg("--out", type=Path, help="output folder instead of the default one"),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``accords`` parser, built from :data:`SUBCOMMANDS`: the options are data, so a
+    subcommand's are read in one place and this function stays short."""
+    parser = argparse.ArgumentParser(
+        prog="accords",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    tsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    b = tsub.add_parser("build", help="download, check and convert / télécharger et convertir")
-    b.add_argument(
-        "--vintage", help="year (2023…): one committed vintage, or France's (default: all / 2023)"
-    )
-    b.add_argument(
-        "--scope",
-        choices=("committed", "hauts-de-france", "france"),
-        default=territories.DEFAULT_SCOPE,
-        help="committed (hauts-de-france is its former name) or france",
-    )
-    b.add_argument("--out", type=Path, help="output folder instead of the default one")
+    parser.add_argument("--version", action="version", version=f"accords-kg {__version__}")
+    _add_commands(parser, "command", "COMMAND", SUBCOMMANDS)
     return parser
 
 
-def _date(text: str) -> datetime.date:
-    """A ``--date`` value: an ISO date."""
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+def _add_commands(
+    parser: argparse.ArgumentParser, dest: str, metavar: str, commands: Sequence[Command]
+) -> None:
+    """Adds ``commands`` to ``parser`` as required subcommands, each with its arguments (and
+    its own subcommands, chosen as ACTION)."""
+    sub = parser.add_subparsers(dest=dest, metavar=metavar, required=True)
+    for command in commands:
+        p = sub.add_parser(
+            command.name,
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog,
+            formatter_class=(
+                argparse.RawDescriptionHelpFormatter if command.raw else argparse.HelpFormatter
+            ),
+        )
+        for flags, kwargs in command.args:
+            # a copy: a mutable default (--param's list) is never shared by two parsers
+            p.add_argument(*flags, **copy.deepcopy(kwargs))
+        if command.actions:
+            _add_commands(p, "action", "ACTION", command.actions)
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
