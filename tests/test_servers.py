@@ -45,7 +45,7 @@ CASES = [(name, {}) for name in sorted(saved.catalogue())] + [
 IDS = [f"{n}-{'-'.join(p) or 'defaults'}-{i}" for i, (n, p) in enumerate(CASES)]
 
 
-def same_rows(remote: Result, local: Result) -> None:
+def assert_same_rows(remote: Result, local: Result) -> None:
     """The same variables and the same rows, each as often (order aside)."""
     assert remote.variables == local.variables
     assert Counter(remote.rows) == Counter(local.rows)
@@ -73,7 +73,7 @@ def test_union_default_graph_answers_as_embedded(
     query = saved.get(name)
     bindings = query.bindings(params)
     remote = endpoint.query(union.urls.query, query.text, bindings)
-    same_rows(remote, store.query(query.text, bindings))
+    assert_same_rows(remote, store.query(query.text, bindings))
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +107,7 @@ def test_virtuoso_answers_as_embedded(
     query = saved.get(name)
     bindings = query.bindings(params)
     remote = endpoint.query(virtuoso.query_url, query.text, bindings)
-    same_rows(remote, store.query(query.text, bindings))
+    assert_same_rows(remote, store.query(query.text, bindings))
 
 
 def test_virtuoso_cutting_an_answer_at_its_row_limit_is_an_error(virtuoso: Virtuoso) -> None:
@@ -137,7 +137,7 @@ def test_two_text_parameters_stay_two_terms(
     query = saved.parse_query_file(path)
     bindings = query.bindings({"a": values[0], "b": values[1]})
     remote = endpoint.query(union.urls.query, query.text, bindings)
-    same_rows(remote, store.query(query.text, bindings))
+    assert_same_rows(remote, store.query(query.text, bindings))
     expected = [("Xavier Bertrand",)] if "Xavier Bertrand" in values else []
     assert [tuple(str(t) for t in row) for row in remote.rows] == expected
 
@@ -460,4 +460,4 @@ def test_rdflib_engine_answers_as_oxigraph(curated: Store, name: str, params: di
     query = saved.get(name)
     bindings = query.bindings(params)
     rdflib_rows = curated.query(query.text, bindings, engine="rdflib")
-    same_rows(rdflib_rows, curated.query(query.text, bindings))
+    assert_same_rows(rdflib_rows, curated.query(query.text, bindings))

@@ -122,7 +122,7 @@ def test_allowed_service_does_reach_the_listener(
 
 @pytest.mark.parametrize("query", HARMLESS)
 def test_harmless_mentions_of_service_still_run(query: str) -> None:
-    check_query(query)
+    assert check_query(query) is None  # no refusal
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def test_updates_that_reach_out_are_refused(update: str, refused: str) -> None:
 
 
 def test_a_harmless_update_passes() -> None:
-    check_update('INSERT DATA { <http://a/> <http://b/> "service load" }')
+    assert check_update('INSERT DATA { <http://a/> <http://b/> "service load" }') is None
 
 
 # ---------------------------------------------------------------------------
