@@ -84,18 +84,26 @@ def server(tmp_path_factory: pytest.TempPathFactory, store: Store) -> Iterator[S
     running.kill()
 
 
+#: Every saved query with its defaults, and each parameter once (also run on the other
+#: servers, tests/test_servers.py, and through grlc).
 CASES = [(name, {}) for name in sorted(saved.catalogue())] + [
     ("who-signed", {"accord": ID + "accord/declaration-de-bethune-2023"}),
+    ("signatory-mandates", {"accord": ID + "accord/declaration-de-dole-2024"}),
+    ("intercommunalities-concerned", {"accord": ID + "accord/declaration-de-bethune-2023"}),
+    ("speakers", {"event": ID + "event/signature-declaration-de-bethune-2023"}),
     ("person", {"name": "Sébastien Martin"}),
     ("person", {"person": ID + "person/yann-vincent"}),
     ("provenance", {"resource": ID + "region/32"}),
     ("territory", {"code": "200072460"}),
     ("office-holders", {"office": ID + "office/senateur-oise"}),
     ("person", {"name": 'x" } ; ?s ?p ?o . FILTER("1"="1'}),
+    ("person", {"name": ") (UNDEF UNDEF) } #"}),
+    ("person", {"name": 'Sébastien\\\n"} ; ?s ?p ?o #'}),
 ]
+IDS = [f"{n}-{'-'.join(p) or 'defaults'}-{i}" for i, (n, p) in enumerate(CASES)]
 
 
-@pytest.mark.parametrize(("name", "params"), CASES, ids=[f"{n}-{len(p)}" for n, p in CASES])
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_every_saved_query_answers_the_same_on_the_endpoint(
     server: Server, store: Store, name: str, params: dict[str, str]
 ) -> None:

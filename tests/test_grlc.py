@@ -25,8 +25,7 @@ from accords_kg.publishing import publish
 from accords_kg.sparql import saved
 from accords_kg.sparql.results import from_json
 from conftest import ROOT
-from test_endpoint import Server
-from test_servers import CASES
+from test_endpoint import CASES, Server
 
 GRLC_CASES = [(n, p) for n, p in CASES if not any("}" in v or "\n" in v for v in p.values())]
 

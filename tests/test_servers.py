@@ -22,27 +22,10 @@ from accords_kg.publishing import publish
 from accords_kg.sparql import endpoint, saved
 from accords_kg.sparql.endpoint import EndpointError
 from accords_kg.sparql.results import Result
-from test_endpoint import Server, free_port, grown
+from test_endpoint import CASES, IDS, Server, free_port, grown
 from virtuoso import CREDENTIALS, Virtuoso, virtuoso_or_skip
 
 ID = "https://w3id.org/accords-kg/id/"
-
-#: Every saved query with its defaults, and each parameter once.
-CASES = [(name, {}) for name in sorted(saved.catalogue())] + [
-    ("who-signed", {"accord": ID + "accord/declaration-de-bethune-2023"}),
-    ("signatory-mandates", {"accord": ID + "accord/declaration-de-dole-2024"}),
-    ("intercommunalities-concerned", {"accord": ID + "accord/declaration-de-bethune-2023"}),
-    ("speakers", {"event": ID + "event/signature-declaration-de-bethune-2023"}),
-    ("person", {"name": "Sébastien Martin"}),
-    ("person", {"person": ID + "person/yann-vincent"}),
-    ("provenance", {"resource": ID + "region/32"}),
-    ("territory", {"code": "200072460"}),
-    ("office-holders", {"office": ID + "office/senateur-oise"}),
-    ("person", {"name": 'x" } ; ?s ?p ?o . FILTER("1"="1'}),
-    ("person", {"name": ") (UNDEF UNDEF) } #"}),
-    ("person", {"name": 'Sébastien\\\n"} ; ?s ?p ?o #'}),
-]
-IDS = [f"{n}-{'-'.join(p) or 'defaults'}-{i}" for i, (n, p) in enumerate(CASES)]
 
 
 def assert_same_rows(remote: Result, local: Result) -> None:
