@@ -34,6 +34,7 @@ from ..errors import InputError, UsageError
 from ..files import hold, recover_if_needed, release, sweep
 from ..progress import Progress
 from ..resources import GRAPH_BASE, LAYERS, Layer, home
+from ..sparql.bind import inline
 from ..sparql.guard import QueryError, QueryTimeout, check_query
 from ..sparql.results import Result
 from . import territories as territorial
@@ -342,12 +343,22 @@ class Store:
             return run(text, bindings, source)
         return _with_timeout(lambda: run(text, bindings, source), timeout)
 
+    def _solve(self, text: str, bindings: dict[str, Node]) -> object:
+        """Oxigraph's answer, the bound terms written in place of their variables (Oxigraph
+        plans with them: see :func:`..sparql.bind.inline`), else bound as substitutions."""
+        if bindings:
+            try:
+                return self.oxigraph().query(inline(text, bindings))
+            except (SyntaxError, UsageError):  # a variable that may not become a term
+                pass
+        return self.oxigraph().query(
+            _project(text, bindings),
+            substitutions={ox.Variable(k): to_oxigraph_term(v) for k, v in bindings.items()},
+        )
+
     def _query_oxigraph(self, text: str, bindings: dict[str, Node], source: str) -> Result:
         try:
-            answer = self.oxigraph().query(
-                _project(text, bindings),
-                substitutions={ox.Variable(k): to_oxigraph_term(v) for k, v in bindings.items()},
-            )
+            answer = self._solve(text, bindings)
             if isinstance(answer, ox.QueryBoolean):
                 return Result([], [], bool(answer))
             if not isinstance(answer, ox.QuerySolutions):
