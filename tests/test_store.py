@@ -6,10 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from accords_kg.errors import InputError
+from accords_kg.graph import territories as territorial
 from accords_kg.graph.store import Store
+from accords_kg.resources import GRAPH_BASE, LAYERS, home
 from conftest import ROOT
 
 ASK_NEW = "ASK { <https://w3id.org/accords-kg/id/person/exemple> ?p ?o }"
@@ -53,6 +56,28 @@ def test_a_syntax_error_in_a_project_file_names_file_and_line(
     with pytest.raises(InputError) as info:
         Store.load(root, territories="none")
     assert info.value.path.endswith("people.ttl") and info.value.line == 3
+    # the bulk loader had written the files before it: the half-built store is gone
+    assert list((tmp_path / "cache" / "stores").iterdir()) == []
+
+
+def test_the_bulk_loaded_store_holds_exactly_the_parsed_triples(store: Store) -> None:
+    """Each layer's named graph holds what Oxigraph's parser reads in its files, and the
+    default graph their union: the bulk loader drops, adds or changes nothing."""
+    files = [(layer.graph_iri, path) for layer in LAYERS for path in layer.files(home())]
+    files += territorial.layer_files(territorial.DEFAULT_SCOPE, None)
+    parsed: dict[str, set[ox.Triple]] = {}
+    for graph_iri, path in files:
+        quads = ox.parse(
+            path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()
+        )
+        parsed.setdefault(graph_iri, set()).update(q.triple for q in quads)
+    engine = store.oxigraph()
+    assert sorted(GRAPH_BASE + name for name in store.layer_names()) == sorted(parsed)
+    for graph_iri, triples in parsed.items():
+        stored = engine.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
+        assert {q.triple for q in stored} == triples, graph_iri
+    union = engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    assert {q.triple for q in union} == set().union(*parsed.values())
 
 
 def test_changes_to_a_loaded_store_stay_private(tmp_path: Path) -> None:

@@ -544,7 +544,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
         formats = args.format or ["turtle"]
         if len(formats) > 1:
             raise UsageError("several formats need --out DIR / plusieurs formats : utiliser --out")
-        sys.stdout.write(serialise(store, formats[0]))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(serialise(store, formats[0]))
         return 0
     for path in dump(store, args.out, args.format):
         sys.stderr.write(f"wrote / écrit : {path}\n")

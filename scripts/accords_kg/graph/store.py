@@ -22,6 +22,7 @@ import re
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -86,14 +87,18 @@ def _input_key(files: list[tuple[str, Path]]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _load_file(engine: ox.Store, path: Path, graph_iri: str) -> None:
-    """Parse one project file into its named graph and into the default graph (the union)."""
+def _load_file(engine: ox.Store, path: Path, graph_iri: str, bulk: bool = False) -> None:
+    """Parse one project file into its named graph and into the default graph (the union).
+
+    ``bulk``: with Oxigraph's bulk loader, which writes the database's files directly (three
+    times as fast on France) but is no transaction: a file that fails leaves its first
+    triples behind, so it is only for a store that is thrown away on failure (a build).
+    Both loaders report a syntax error with its line, which the message keeps."""
+    load = engine.bulk_load if bulk else engine.load
     try:
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
         for graph in (ox.NamedNode(graph_iri), ox.DefaultGraph()):
-            engine.load(
-                path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph
-            )
+            load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(
@@ -125,14 +130,7 @@ def persisted(files: list[tuple[str, Path]]) -> Path:
     try:
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
-        engine = ox.Store(str(building / "db"))
-        progress = Progress("loading the graph / chargement du graphe")
-        for index, (graph_iri, path) in enumerate(files):
-            progress(index, len(files), path.name)
-            _load_file(engine, path, graph_iri)
-        progress(len(files), len(files))
-        engine.flush()
-        del engine  # closes the database
+        _build(building / "db", files)
         (building / "complete").touch()
         try:
             os.rename(building, folder)
@@ -145,6 +143,27 @@ def persisted(files: list[tuple[str, Path]]) -> Path:
         release(lock, held)
     _prune(stores, keep=folder)
     return folder / "db"
+
+
+def _build(location: Path, files: list[tuple[str, Path]]) -> None:
+    """Bulk-load ``files`` into a new database at ``location``, closed on return.
+
+    On a failure the database is closed before the error goes up, so that the caller can
+    remove its folder: the bulk loader's background writes would otherwise go on filling
+    it while it is being removed (the error's traceback keeps the store open)."""
+    engine = ox.Store(str(location))
+    try:
+        progress = Progress("loading the graph / chargement du graphe")
+        for index, (graph_iri, path) in enumerate(files):
+            progress(index, len(files), path.name)
+            _load_file(engine, path, graph_iri, bulk=True)
+        progress(len(files), len(files))
+        engine.flush()
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)  # the loader's frames held the store
+        raise
+    finally:
+        del engine  # the last reference: closes the database
 
 
 def _sweep(stores: Path, stale: float = 3600.0) -> None:

@@ -116,4 +116,4 @@ def describe(store: Store, iri: str) -> Graph:
 
 def serialise(graph: Graph, fmt: RdfFormat) -> bytes:
     """``graph`` in ``fmt``, the same bytes for the same triples."""
-    return serialise_graph(graph, fmt.name).encode("utf-8")
+    return serialise_graph(graph, fmt.name)
