@@ -29,9 +29,11 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ..graph.convert import to_oxigraph_term
 from ..graph.store import Store
 from ..resources import GRAPH_BASE, ONTOLOGY_NS, home
 from .report import Finding
@@ -48,6 +50,7 @@ ACC_SIGNED_DURING = URIRef(ONTOLOGY_NS + "signedDuring")
 SCHEMA_START_DATE = URIRef("https://schema.org/startDate")
 CHECKS = "https://w3id.org/accords-kg/shapes#"
 SOURCE_IRI = "https://w3id.org/accords-kg/id/source/"
+ORG_MEMBER_OF = "http://www.w3.org/ns/org#memberOf"
 
 
 def _finding(focus, path, value, rule: str, fr: str, en: str, lang: str) -> Finding:
@@ -88,15 +91,35 @@ def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]
     return found
 
 
-_COVERED = """
-PREFIX acc: <https://w3id.org/accords-kg/ontology#>
-PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-PREFIX org: <http://www.w3.org/ns/org#>
-ASK { GRAPH ?layer {
-  { ?commune (igeo:subdivisionDe/igeo:subdivisionDirecteDe*)? ?unit }
-  UNION { ?commune org:memberOf ?unit }
-  ?commune a acc:Commune .
-} }"""
+IGEO = "http://rdf.insee.fr/def/geo#"
+
+
+def _covered(engine: ox.Store, layer: str, unit: Node) -> bool:
+    """Whether the graph ``layer`` (an IRI) has a commune that is ``unit``, lies in it (by
+    ``igeo:subdivisionDe`` then ``igeo:subdivisionDirecteDe*``) or is a member of it
+    (``org:memberOf``). Walked back from the unit by index lookups: as one SPARQL query,
+    Oxigraph enumerated every commune when the answer was no (0.4 s on France)."""
+    graph, node = ox.NamedNode(layer), to_oxigraph_term(unit)
+    commune = ox.NamedNode(ONTOLOGY_NS + "Commune")
+    a, within = ox.NamedNode(str(RDF.type)), ox.NamedNode(IGEO + "subdivisionDirecteDe")
+    areas, todo = {node}, [node]
+    while todo:  # the unit and every area that lies in it, however deep
+        for quad in engine.quads_for_pattern(None, within, todo.pop(), graph):
+            if quad.subject not in areas:
+                areas.add(quad.subject)
+                todo.append(quad.subject)
+    candidates = [node]
+    for link, ends in ((IGEO + "subdivisionDe", areas), (ORG_MEMBER_OF, [node])):
+        for end in ends:
+            candidates += (
+                q.subject for q in engine.quads_for_pattern(None, ox.NamedNode(link), end, graph)
+            )
+    return any(
+        next(iter(engine.quads_for_pattern(c, a, commune, graph)), None)
+        for c in candidates
+        if not isinstance(c, ox.Literal)
+    )
+
 
 _SIGNED_ON = """
 PREFIX acc: <https://w3id.org/accords-kg/ontology#>
@@ -144,11 +167,8 @@ def uncovered_territories(entry: Graph, store: Store, lang: str = "en") -> list[
         units |= {row[0] for row in store.query(_CONCERNS, {"accord": accord}).rows}
         for date, unit in ((d, u) for d in sorted(dates) for u in sorted(units)):
             vintage = date[:4]
-            layer = URIRef(GRAPH_BASE + graph_name(vintage))
-            if (
-                graph_name(vintage) in layers
-                and store.query(_COVERED, {"layer": layer, "unit": unit}).boolean
-            ):
+            layer = GRAPH_BASE + graph_name(vintage)
+            if graph_name(vintage) in layers and _covered(store.oxigraph(), layer, unit):
                 continue
             found.append(
                 _finding(
