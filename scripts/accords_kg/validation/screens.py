@@ -1,0 +1,342 @@
+"""Which focus nodes pyshacl has to look at on a stored graph: the targets each node shape
+*may* find fault with, read from Oxigraph's indexes one predicate at a time.
+
+pyshacl takes about a millisecond and a half per focus node, and the France-wide graph has
+some 46,000 of them (communes, EPCI… in three vintages), nearly all without a finding. A
+screen is a sound over-approximation of one node shape: it keeps every target for which
+pyshacl would report a result of that shape, and possibly more where reading a value as
+pyshacl does would take more (a literal of unusual lexical form is kept, pyshacl decides).
+pyshacl, unchanged, then validates the kept nodes, and every target of the shapes without a
+screen, with every shape: the findings are pyshacl's own, the same records as when it
+validated every node. ``tests/test_screens.py`` checks, on every bad entry and on generated
+mutations, that each node pyshacl finds fault with is kept.
+
+A shape gets a screen only if every parameter it uses is one this module reads (see
+:func:`_value_test` and :func:`_property_screen`); any other (``sh:or``, ``sh:not``, a date,
+a sequence path…) leaves it to pyshacl on all its targets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, SH, XSD, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from ..graph.convert import from_oxigraph_term
+from .focus import graph_terms
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class Unsupported(Exception):
+    """A shape uses a parameter the screens do not read: pyshacl checks all its targets."""
+
+
+#: Parameters that do not change which nodes a shape finds fault with.
+_INERT = {SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group}
+_TARGETS = {SH.targetClass, SH.targetSubjectsOf}
+#: Lexical forms taken as well-typed; a value of any other is kept (pyshacl decides).
+_WELL_TYPED = {XSD.integer: re.compile("[+-]?[0-9]+"), XSD.gYear: re.compile("[1-9][0-9]{3}")}
+
+
+class Index:
+    """A snapshot's triples, one predicate at a time, as Python sets (read once each)."""
+
+    def __init__(self, engine: ox.Store, graphs: Sequence[str] | None = None) -> None:
+        self._engine, self._graphs = engine, graph_terms(graphs)
+        self._forward: dict[str, dict[OxTerm, set[OxTerm]]] = {}
+        self._backward: dict[str, dict[OxTerm, set[OxTerm]]] = {}
+        self._instances: dict[str, set[OxTerm]] = {}
+
+    def values(self, predicate: str, inverse: bool = False) -> dict[OxTerm, set[OxTerm]]:
+        """Each node's values along ``predicate`` (or what points at it, if ``inverse``)."""
+        known = self._backward if inverse else self._forward
+        if predicate not in known:
+            found: dict[OxTerm, set[OxTerm]] = {}
+            query = f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
+            for row in self._engine.query(query, default_graph=self._graphs):
+                start, end = (row[1], row[0]) if inverse else (row[0], row[1])
+                if start in found:
+                    found[start].add(end)
+                else:
+                    found[start] = {end}
+            known[predicate] = found
+        return known[predicate]
+
+    def instances(self, cls: str) -> set[OxTerm]:
+        """The nodes typed ``cls`` or one of its subclasses (rdfs:subClassOf in the data)."""
+        if cls not in self._instances:
+            below = self.values(str(RDFS.subClassOf), inverse=True)
+            classes, todo = {ox.NamedNode(cls)}, [ox.NamedNode(cls)]
+            while todo:
+                for sub in below.get(todo.pop(), ()):
+                    if sub not in classes:
+                        classes.add(sub)
+                        todo.append(sub)
+            typed = self.values(str(RDF.type), inverse=True)
+            self._instances[cls] = set().union(*(typed.get(c, set()) for c in classes))
+        return self._instances[cls]
+
+
+#: A test of one value node: true only if it surely meets the constraint.
+ValueTest = Callable[[Index, OxTerm], bool]
+#: A screen of one constraint: the targets it may find fault with.
+NodeTest = Callable[[Index, set[OxTerm]], set[OxTerm]]
+
+
+def _ox(node: Node) -> OxTerm:
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, Literal) and node.datatype in (None, XSD.string) and not node.language:
+        return ox.Literal(str(node))
+    raise Unsupported(f"a value the screens do not read: {node!r}")
+
+
+def _literal(datatype: URIRef) -> ValueTest:
+    if datatype == RDF.langString:
+        return lambda _, v: isinstance(v, ox.Literal) and v.language is not None
+    if datatype == XSD.string:
+        return lambda _, v: (
+            isinstance(v, ox.Literal) and v.language is None and v.datatype.value == _PLAIN[0]
+        )
+    if datatype in _WELL_TYPED:
+        lexical, iri = _WELL_TYPED[datatype], str(datatype)
+        return lambda _, v: (
+            isinstance(v, ox.Literal)
+            and v.datatype.value == iri
+            and lexical.fullmatch(v.value) is not None
+        )
+    raise Unsupported(f"sh:datatype {datatype}")
+
+
+def _value_test(shapes: Graph, parameter: Node, value: Node) -> ValueTest:
+    """The test of a value-node parameter (kinds, classes, datatypes, strings, ranges…)."""
+    kinds = {SH.IRI: ox.NamedNode, SH.Literal: ox.Literal, SH.BlankNode: ox.BlankNode}
+    if parameter == SH.nodeKind and value in kinds:
+        return lambda _, v: isinstance(v, kinds[value])
+    if parameter == SH.nodeKind and value == SH.BlankNodeOrIRI:
+        return lambda _, v: not isinstance(v, ox.Literal)
+    if parameter == SH["class"] and isinstance(value, URIRef):
+        return lambda index, v: v in index.instances(str(value))
+    if parameter == SH.datatype and isinstance(value, URIRef):
+        return _literal(value)
+    if parameter == SH.pattern and isinstance(value, Literal):
+        pattern = re.compile(str(value))  # pyshacl's engine: Python's re, no sh:flags here
+        return lambda _, v: _text(v) is not None and bool(pattern.search(_text(v)))
+    if parameter == SH.minLength and isinstance(value, Literal) and isinstance(value.value, int):
+        return lambda _, v: _text(v) is not None and len(_text(v)) >= value.value
+    if (
+        parameter == SH.minInclusive
+        and isinstance(value, Literal)
+        and value.datatype == XSD.integer
+    ):
+        integer = _literal(XSD.integer)
+        return lambda index, v: integer(index, v) and int(v.value) >= int(value)
+    if parameter == SH.node and isinstance(value, URIRef):
+        return _conforms(shapes, value)
+    raise Unsupported(f"{parameter} {value}")
+
+
+_PLAIN = (str(XSD.string), str(RDF.langString))
+
+
+def _text(v: OxTerm) -> str | None:
+    """The text pyshacl matches, where it is surely the stored one: an IRI's, a string's (a
+    number or a date rdflib may write in another lexical form); None otherwise."""
+    if isinstance(v, ox.NamedNode):
+        return v.value
+    return v.value if isinstance(v, ox.Literal) and v.datatype.value in _PLAIN else None
+
+
+def _conforms(shapes: Graph, shape: URIRef) -> ValueTest:
+    """A node shape that only requires values (``sh:hasValue``), as named by ``sh:node``."""
+    wanted: list[tuple[str, bool, OxTerm]] = []
+    for parameter, holder in shapes.predicate_objects(shape):
+        if parameter in _INERT or (parameter, holder) == (RDF.type, SH.NodeShape):
+            continue
+        if parameter != SH.property:
+            raise Unsupported(f"{parameter} in a shape named by sh:node")
+        if set(shapes.predicates(holder)) - _INERT != {SH.path, SH.hasValue}:
+            raise Unsupported("a shape named by sh:node that requires more than values")
+        predicate, inverse = _path(shapes, shapes.value(holder, SH.path))
+        wanted.append((predicate, inverse, _ox(shapes.value(holder, SH.hasValue))))
+    return lambda index, v: all(
+        value in index.values(p, inverse).get(v, ()) for p, inverse, value in wanted
+    )
+
+
+def _path(shapes: Graph, path: Node) -> tuple[str, bool]:
+    """An IRI, or the inverse of one (``True``); anything longer is left to pyshacl."""
+    if isinstance(path, URIRef):
+        return str(path), False
+    inverse = shapes.value(path, SH.inversePath)
+    if isinstance(inverse, URIRef) and set(shapes.predicates(path)) == {SH.inversePath}:
+        return str(inverse), True
+    raise Unsupported("a property path longer than an IRI or its inverse")
+
+
+def _languages(shapes: Graph, qualified: Node) -> ValueTest:
+    """``[ sh:languageIn (…) ]`` as pyshacl reads it: the tag, or its first part, listed."""
+    if set(shapes.predicates(qualified)) != {SH.languageIn}:
+        raise Unsupported("a qualified value shape other than sh:languageIn")
+    tags = {str(t).lower() for t in Collection(shapes, shapes.value(qualified, SH.languageIn))}
+    if not tags or "*" in tags:
+        raise Unsupported("sh:languageIn without languages, or with *")
+    return lambda _, v: (
+        isinstance(v, ox.Literal)
+        and bool(v.language)
+        and (v.language.lower() in tags or v.language.split("-")[0].lower() in tags)
+    )
+
+
+def _property_screen(shapes: Graph, holder: Node) -> list[NodeTest]:
+    """The screens of a property shape's constraints."""
+    predicate, inverse = _path(shapes, shapes.value(holder, SH.path))
+    counted = (SH.qualifiedMinCount, SH.qualifiedMaxCount)
+    found: list[NodeTest] = []
+
+    def values(index: Index) -> dict[OxTerm, set[OxTerm]]:
+        return index.values(predicate, inverse)
+
+    def keep(test: Callable[[Index, set[OxTerm]], bool]) -> NodeTest:
+        def kept(index: Index, targets: set[OxTerm]) -> set[OxTerm]:
+            values = index.values(predicate, inverse)
+            found = {t for t, vs in values.items() if t in targets and test(index, vs)}
+            return found | (targets - values.keys() if test(index, set()) else set())
+
+        return kept
+
+    for parameter, value in shapes.predicate_objects(holder):
+        if parameter in _INERT or parameter in (SH.path, *counted):
+            continue
+        if parameter in (SH.minCount, SH.maxCount) and not (
+            isinstance(value, Literal) and isinstance(value.value, int)
+        ):
+            raise Unsupported(f"{parameter} {value}")
+        if parameter == SH.minCount:
+            # rdflib may read two stored literals as one value ("01" and "1" as integers):
+            # "at least one" is the count it surely agrees with
+            if value.value > 1:
+                raise Unsupported(f"sh:minCount {value}")
+            found.append(keep(lambda _, vs, n=value.value: len(vs) < n))
+        elif parameter == SH.maxCount:
+            found.append(keep(lambda _, vs, n=value.value: len(vs) > n))
+        elif parameter == SH.uniqueLang and value == Literal(True):
+            found.append(keep(lambda _, vs: _repeated_language(vs)))
+        elif parameter == SH.hasValue:
+            wanted = _ox(value)
+            found.append(keep(lambda _, vs, wanted=wanted: wanted not in vs))
+        elif parameter == SH.qualifiedValueShape:
+            found += _qualified(shapes, holder, value, keep)
+        else:
+            test = _value_test(shapes, parameter, value)
+            found.append(keep(lambda index, vs, test=test: not all(test(index, v) for v in vs)))
+    return found
+
+
+def _repeated_language(values: Iterable[OxTerm]) -> bool:
+    tags = [v.language.lower() for v in values if isinstance(v, ox.Literal) and v.language]
+    return len(tags) != len(set(tags))
+
+
+def _qualified(shapes: Graph, holder: Node, qualified: Node, keep) -> list[NodeTest]:
+    """``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount`` of a language list."""
+    if (holder, SH.qualifiedValueShapesDisjoint, None) in shapes:
+        raise Unsupported("sh:qualifiedValueShapesDisjoint")
+    meets = _languages(shapes, qualified)
+    found = []
+    for parameter, too_few in ((SH.qualifiedMinCount, True), (SH.qualifiedMaxCount, False)):
+        bound = shapes.value(holder, parameter)
+        if bound is None:
+            continue
+        if not (isinstance(bound, Literal) and isinstance(bound.value, int)) or (
+            too_few and bound.value > 1
+        ):
+            raise Unsupported(f"{parameter} {bound}")
+
+        def test(index: Index, vs: set[OxTerm], n: int = bound.value, low: bool = too_few) -> bool:
+            count = sum(1 for v in vs if meets(index, v))
+            return count < n if low else count > n
+
+        found.append(keep(test))
+    return found
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The screen of one node shape: its targets, and the tests that keep some of them."""
+
+    shape: URIRef
+    classes: tuple[str, ...]
+    subjects_of: tuple[str, ...]
+    tests: tuple[NodeTest, ...]
+
+    def __call__(self, index: Index) -> set[OxTerm]:
+        targets: set[OxTerm] = set()
+        for cls in self.classes:
+            targets |= index.instances(cls)
+        for predicate in self.subjects_of:
+            targets |= set(index.values(predicate))
+        kept: set[OxTerm] = set()
+        for test in self.tests:
+            kept |= test(index, targets - kept)
+        return kept
+
+
+def screen(shapes: Graph, shape: URIRef) -> Screen:
+    """The screen of a node shape with class or subject targets, or :class:`Unsupported`."""
+    if set(shapes.objects(shape, RDF.type)) & {RDFS.Class, OWL.Class}:
+        raise Unsupported("an implicit class target")
+    tests: list[NodeTest] = []
+    for parameter, value in shapes.predicate_objects(shape):
+        if parameter in _INERT | _TARGETS or (parameter, value) == (RDF.type, SH.NodeShape):
+            continue
+        if parameter == SH.property:
+            tests += _property_screen(shapes, value)
+        elif parameter == SH.nodeKind:
+            test = _value_test(shapes, parameter, value)
+            tests.append(lambda index, targets, t=test: {n for n in targets if not t(index, n)})
+        else:
+            raise Unsupported(f"{parameter} on a node shape")
+    return Screen(
+        shape,
+        tuple(sorted(str(c) for c in shapes.objects(shape, SH.targetClass))),
+        tuple(sorted(str(p) for p in shapes.objects(shape, SH.targetSubjectsOf))),
+        tuple(tests),
+    )
+
+
+def split(core: Graph) -> tuple[list[Screen], Graph]:
+    """The screens of the shapes that have one, and the shapes pyshacl must check on every
+    target: ``core`` without the screened shapes' targets."""
+    screens = []
+    shaped = set(core.subjects(SH.targetClass)) | set(core.subjects(SH.targetSubjectsOf))
+    for shape in sorted(shaped):
+        other = any(
+            (shape, p, None) in core for p in (SH.targetNode, SH.targetObjectsOf, SH.target)
+        )
+        if not isinstance(shape, URIRef) or other:
+            continue
+        try:
+            screens.append(screen(core, shape))
+        except Unsupported:
+            continue
+    screened = {s.shape for s in screens}
+    rest = Graph()
+    for triple in core:
+        if not (triple[0] in screened and triple[1] in _TARGETS):
+            rest.add(triple)
+    return screens, rest
+
+
+def kept(
+    engine: ox.Store, screens: Sequence[Screen], graphs: Sequence[str] | None = None
+) -> set[Node]:
+    """The targets the screens keep in the store's default graph (or the union of ``graphs``)."""
+    index = Index(engine, graphs)
+    return {from_oxigraph_term(n) for s in screens for n in s(index)}
