@@ -73,20 +73,10 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, store: Store) -> Iterator
         running.stop()
 
 
-#: The saved queries that walk the territorial hierarchy with a repeated alternative,
-#: ``(igeo:subdivisionDe|igeo:subdivisionDirecteDe)*``: Virtuoso 7.2.5 evaluates such paths
-#: incompletely and not always the same way (upstream openlink/virtuoso-opensource#895,
-#: #704). Here it dropped one of Dole's EPCI in two of five full runs, and every rewrite
-#: tried (``?`` steps, two stars, a star then a join) lost rows or was refused outright.
-VIRTUOSO_PATH_BUG = {"accord-coverage", "intercommunalities-concerned", "territory"}
-
-
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_virtuoso_answers_as_embedded(
     virtuoso: Virtuoso, store: Store, name: str, params: dict[str, str]
 ) -> None:
-    if name in VIRTUOSO_PATH_BUG:
-        pytest.skip(f"{name}: Virtuoso 7.2.5 evaluates its hierarchy path incompletely (#895)")
     query = saved.get(name)
     bindings = query.bindings(params)
     remote = endpoint.query(virtuoso.query_url, query.text, bindings)

@@ -179,6 +179,9 @@ BAD: dict[str, Expect] = {
     "departement-region-twice.ttl": V(
         DEPARTEMENT, "igeo:subdivisionDirecteDe", "DepartementShape", "MaxCount"
     ),
+    "departement-subdivision-not-its-region.ttl": V(
+        DEPARTEMENT, "igeo:subdivisionDe", "DepartementShape", "Equals"
+    ),
     "departement-chef-lieu-twice.ttl": V(
         DEPARTEMENT, "igeo:chefLieu", "DepartementShape", "MaxCount"
     ),
@@ -193,9 +196,17 @@ BAD: dict[str, Expect] = {
     "commune-code-missing.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "MinCount"),
     "commune-code-pattern.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "Pattern"),
     "commune-code-twice.ttl": V(COMMUNE, "igeo:codeINSEE", "CommuneShape", "MaxCount"),
-    "commune-departement-missing.ttl": V(COMMUNE, "igeo:subdivisionDe", "CommuneShape", "MinCount"),
+    "commune-departement-missing.ttl": V(
+        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "QualifiedMinCount"
+    ),
     "commune-departement-not-departement.ttl": V(
-        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "Class"
+        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "Or", "QualifiedMinCount"
+    ),
+    "commune-region-missing.ttl": V(
+        COMMUNE, "igeo:subdivisionDe", "CommuneShape", "QualifiedMinCount"
+    ),
+    "commune-region-not-its-departements.ttl": V(
+        COMMUNE, "igeo:subdivisionDe", "CommuneRegionRule", "SPARQL"
     ),
     "commune-member-of-not-epci.ttl": V(COMMUNE, "org:memberOf", "CommuneShape", "Class"),
     "commune-siren-integer.ttl": V(COMMUNE, "acc:siren", "CommuneShape", "Datatype"),
@@ -579,10 +590,15 @@ COUPLED: dict[str, tuple[Expect, ...]] = {
     # A second node for a département keyed otherwise than by its code carries the same
     # code: its IRI disagrees with it, and the code names two nodes (both are reported).
     "commune-departement-twice.ttl": (
-        V(COMMUNE, "igeo:subdivisionDe", "CommuneShape", "MaxCount"),
+        V(COMMUNE, "igeo:subdivisionDe", "CommuneShape", "QualifiedMaxCount"),
         V("departement/pas-de-calais", "igeo:codeINSEE", "CodeIriRule", "SPARQL"),
         V("departement/pas-de-calais", "igeo:codeINSEE", "UniqueCodeRule", "SPARQL"),
         V("departement/62", "igeo:codeINSEE", "UniqueCodeRule", "SPARQL"),
+    ),
+    # Two régions: one of them is not the département's.
+    "commune-region-twice.ttl": (
+        V(COMMUNE, "igeo:subdivisionDe", "CommuneShape", "QualifiedMaxCount"),
+        V(COMMUNE, "igeo:subdivisionDe", "CommuneRegionRule", "SPARQL"),
     ),
     # A capacity is a mandate of the attendee: with no person as the only attendee (or two
     # of them) no capacity can be given without breaking shp:CapacityHolderRule, so the

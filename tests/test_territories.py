@@ -101,6 +101,7 @@ def test_converter_on_the_fixture(tmp_path: Path) -> None:
         '    acc:siren "216209106" ;\n'
         '    igeo:codeINSEE "62119" ;\n'
         "    igeo:subdivisionDe <departement/62> ;\n"
+        "    igeo:subdivisionDe <region/32> ;\n"
         "    org:memberOf <epci/200072460> ;\n"
         "    prov:wasDerivedFrom <source/etalab-decoupage-administratif-3-1-1> ;\n"
         '    skos:prefLabel "Béthune"@fr .\n'
@@ -478,6 +479,7 @@ def test_territory_by_code(store: Store) -> None:
     assert rows == {
         ("2023", "rdf:type", "https://w3id.org/accords-kg/ontology#Commune"),
         ("2023", "igeo:subdivisionDe", "departement/62"),
+        ("2023", "igeo:subdivisionDe", "region/32"),
         ("2023", "org:memberOf", "epci/200072460"),
         ("2023", "acc:siren", "216209106"),
         ("2023", "acc:municipalPopulation", "24983"),
@@ -776,7 +778,7 @@ def test_an_entry_declaring_a_unit_the_official_files_lack_is_rejected(
 <{ID}commune/62999> a acc:Commune ;
     skos:prefLabel "Commune inventée"@fr ;
     igeo:codeINSEE "62999" ;
-    igeo:subdivisionDe <{ID}departement/62> ;
+    igeo:subdivisionDe <{ID}departement/62> , <{ID}region/32> ;
     org:memberOf <{ID}epci/200072460> ;
     prov:wasDerivedFrom <{ID}source/etalab-decoupage-administratif-3-1-1> .
 """,

@@ -51,6 +51,11 @@ DEFAULT_VINTAGE = "2023"
 PACKAGE_FILES = ("regions", "departements", "epci", "communes")
 #: The named graphs of the layer: one per vintage.
 GRAPH_PREFIX = "territories/"
+#: The layout of the generated files, part of the cached France file's name so that a
+#: cache written by an older layout is rebuilt, not read. Layout 2: ``igeo:subdivisionDe``
+#: is closed — it links every unit to every unit above it (a commune to its département
+#: and its région, a département to its région), so that a query reaches them in one step.
+LAYOUT = 2
 
 
 def scope_name(scope: str) -> str:
@@ -257,7 +262,9 @@ def _area_node(unit: dict, rel: Release, key: str, kind: str, parent: str | None
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
     if parent:
+        # the région, directly; igeo:subdivisionDe too, so that it holds every unit above
         props.append(("igeo:subdivisionDirecteDe", f"<{parent}>"))
+        props.append(("igeo:subdivisionDe", f"<{parent}>"))
     if unit.get("chefLieu"):
         props.append(("igeo:chefLieu", f"<commune/{unit['chefLieu']}>"))
     return _node(f"{key}/{unit['code']}", kind, props)
@@ -288,7 +295,9 @@ def commune_node(commune: dict, epci_of: dict[str, str], rel: Release) -> str:
         ("skos:prefLabel", string(commune["nom"]) + "@fr"),
         ("igeo:codeINSEE", string(commune["code"])),
         # Not igeo:subdivisionDirecteDe: a commune's direct parent is its arrondissement.
+        # Both units above it, as the registry gives them (see LAYOUT).
         ("igeo:subdivisionDe", f"<departement/{commune['departement']}>"),
+        ("igeo:subdivisionDe", f"<region/{commune['region']}>"),
         ("prov:wasDerivedFrom", f"<{rel.key}>"),
     ]
     if commune.get("siren"):
@@ -479,7 +488,7 @@ def committed(root: Path | None = None) -> dict[str, list[str]]:
 
 
 def france_file(vintage: str = DEFAULT_VINTAGE, cache: Path | None = None) -> Path:
-    return (cache or cache_dir()) / "territories" / vintage / "france.ttl"
+    return (cache or cache_dir()) / "territories" / vintage / f"france-layout{LAYOUT}.ttl"
 
 
 def committed_files(root: Path | None = None) -> list[tuple[str, Path]]:
@@ -557,7 +566,7 @@ def build(
     ``committed``: every vintage of ``committed.json`` (or only ``vintage``), each into its
     folder ``<vintage>/`` of ``out`` (default: ``data/territories/`` of the checkout, where
     files no longer committed are removed). ``france``: every unit of France at ``vintage``
-    (default: the default vintage) into ``out/france.ttl`` (default: the cache).
+    (default: the default vintage) into ``out/france.ttl`` (default: the cache, ``france_file``).
     """
     scope = scope_name(scope)
     if scope == "none":
