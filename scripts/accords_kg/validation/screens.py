@@ -52,6 +52,8 @@ class Index:
         self._forward: dict[str, dict[OxTerm, set[OxTerm]]] = {}
         self._backward: dict[str, dict[OxTerm, set[OxTerm]]] = {}
         self._instances: dict[str, set[OxTerm]] = {}
+        #: Results of value tests that many targets share (a département, a région…).
+        self.memo: dict[object, dict[OxTerm, bool]] = {}
 
     def values(self, predicate: str, inverse: bool = False) -> dict[OxTerm, set[OxTerm]]:
         """Each node's values along ``predicate`` (or what points at it, if ``inverse``)."""
@@ -122,7 +124,8 @@ def _value_test(shapes: Graph, parameter: Node, value: Node) -> ValueTest:
     if parameter == SH.nodeKind and value == SH.BlankNodeOrIRI:
         return lambda _, v: not isinstance(v, ox.Literal)
     if parameter == SH["class"] and isinstance(value, URIRef):
-        return lambda index, v: v in index.instances(str(value))
+        cls = str(value)
+        return lambda index, v: v in index.instances(cls)
     if parameter == SH.datatype and isinstance(value, URIRef):
         return _literal(value)
     if parameter == SH.pattern and isinstance(value, Literal):
@@ -139,7 +142,44 @@ def _value_test(shapes: Graph, parameter: Node, value: Node) -> ValueTest:
         return lambda index, v: integer(index, v) and int(v.value) >= int(value)
     if parameter == SH.node and isinstance(value, URIRef):
         return _conforms(shapes, value)
+    if parameter == SH.languageIn:
+        return _languages(shapes, value)
+    if parameter == SH["or"]:
+        members = [_node_test(shapes, m)[0] for m in Collection(shapes, value)]
+        return _memoised(lambda index, v: any(member(index, v) for member in members))
     raise Unsupported(f"{parameter} {value}")
+
+
+def _memoised(test: ValueTest) -> ValueTest:
+    """``test``, computed once a value and index: the values of an ``sh:or`` or a qualified
+    shape are a few dozen départements and régions, shared by every commune."""
+    key = object()
+
+    def run(index: Index, v: OxTerm) -> bool:
+        known = index.memo.setdefault(key, {})
+        if v not in known:
+            known[v] = test(index, v)
+        return known[v]
+
+    return run
+
+
+#: Parameters whose test says exactly what pyshacl says (the others may keep more).
+_EXACT = {SH.nodeKind, SH["class"], SH.languageIn}
+
+
+def _node_test(shapes: Graph, shape: Node) -> tuple[ValueTest, bool]:
+    """A shape of value tests alone (an ``sh:or`` member, a qualified value shape): the test
+    that the value surely conforms, and whether it is exact."""
+    tests, exact = [], True
+    for parameter, value in shapes.predicate_objects(shape):
+        if parameter in _INERT or (parameter, value) == (RDF.type, SH.NodeShape):
+            continue
+        if parameter in (SH.path, SH.property):
+            raise Unsupported("a shape of properties where values are tested")
+        tests.append(_value_test(shapes, parameter, value))
+        exact = exact and parameter in _EXACT
+    return _memoised(lambda index, v: all(test(index, v) for test in tests)), exact
 
 
 _PLAIN = (str(XSD.string), str(RDF.langString))
@@ -180,11 +220,9 @@ def _path(shapes: Graph, path: Node) -> tuple[str, bool]:
     raise Unsupported("a property path longer than an IRI or its inverse")
 
 
-def _languages(shapes: Graph, qualified: Node) -> ValueTest:
-    """``[ sh:languageIn (…) ]`` as pyshacl reads it: the tag, or its first part, listed."""
-    if set(shapes.predicates(qualified)) != {SH.languageIn}:
-        raise Unsupported("a qualified value shape other than sh:languageIn")
-    tags = {str(t).lower() for t in Collection(shapes, shapes.value(qualified, SH.languageIn))}
+def _languages(shapes: Graph, listed: Node) -> ValueTest:
+    """``sh:languageIn (…)`` as pyshacl reads it: the tag, or its first part, listed."""
+    tags = {str(t).lower() for t in Collection(shapes, listed)}
     if not tags or "*" in tags:
         raise Unsupported("sh:languageIn without languages, or with *")
     return lambda _, v: (
@@ -233,10 +271,26 @@ def _property_screen(shapes: Graph, holder: Node) -> list[NodeTest]:
             found.append(keep(lambda _, vs, wanted=wanted: wanted not in vs))
         elif parameter == SH.qualifiedValueShape:
             found += _qualified(shapes, holder, value, keep)
+        elif parameter == SH.equals and isinstance(value, URIRef) and not inverse:
+            found.append(_equal(predicate, str(value)))
         else:
             test = _value_test(shapes, parameter, value)
             found.append(keep(lambda index, vs, test=test: not all(test(index, v) for v in vs)))
     return found
+
+
+def _equal(predicate: str, other: str) -> NodeTest:
+    """``sh:equals``: the targets whose values differ along the two predicates."""
+
+    def kept(index: Index, targets: set[OxTerm]) -> set[OxTerm]:
+        ones, others = index.values(predicate), index.values(other)
+        return {
+            t
+            for t in (ones.keys() | others.keys()) & targets
+            if ones.get(t, set()) != others.get(t, set())
+        }
+
+    return kept
 
 
 def _repeated_language(values: Iterable[OxTerm]) -> bool:
@@ -245,17 +299,18 @@ def _repeated_language(values: Iterable[OxTerm]) -> bool:
 
 
 def _qualified(shapes: Graph, holder: Node, qualified: Node, keep) -> list[NodeTest]:
-    """``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount`` of a language list."""
+    """``sh:qualifiedMinCount`` (at most 1) / ``sh:qualifiedMaxCount`` (of an exact test:
+    one that may keep more would count fewer values than pyshacl) of a shape of values."""
     if (holder, SH.qualifiedValueShapesDisjoint, None) in shapes:
         raise Unsupported("sh:qualifiedValueShapesDisjoint")
-    meets = _languages(shapes, qualified)
+    meets, exact = _node_test(shapes, qualified)
     found = []
     for parameter, too_few in ((SH.qualifiedMinCount, True), (SH.qualifiedMaxCount, False)):
         bound = shapes.value(holder, parameter)
         if bound is None:
             continue
         if not (isinstance(bound, Literal) and isinstance(bound.value, int)) or (
-            too_few and bound.value > 1
+            bound.value > 1 if too_few else not exact
         ):
             raise Unsupported(f"{parameter} {bound}")
 
