@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -108,15 +109,17 @@ def _covered(engine: ox.Store, layer: str, unit: Node) -> bool:
             if quad.subject not in areas:
                 areas.add(quad.subject)
                 todo.append(quad.subject)
-    candidates = [node]
-    for link, ends in ((IGEO + "subdivisionDe", areas), (ORG_MEMBER_OF, [node])):
-        for end in ends:
-            candidates += (
-                q.subject for q in engine.quads_for_pattern(None, ox.NamedNode(link), end, graph)
-            )
-    return any(
+
+    def candidates() -> Iterator[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        yield node
+        for link, ends in ((IGEO + "subdivisionDe", areas), (ORG_MEMBER_OF, [node])):
+            for end in ends:
+                pattern = (None, ox.NamedNode(link), end, graph)
+                yield from (q.subject for q in engine.quads_for_pattern(*pattern))
+
+    return any(  # lazily: the first commune found answers
         next(iter(engine.quads_for_pattern(c, a, commune, graph)), None)
-        for c in candidates
+        for c in candidates()
         if not isinstance(c, ox.Literal)
     )
 

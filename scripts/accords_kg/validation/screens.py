@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SH, XSD, Graph, Literal, URIRef
@@ -106,14 +108,27 @@ def _literal(datatype: URIRef) -> ValueTest:
         return lambda _, v: (
             isinstance(v, ox.Literal) and v.language is None and v.datatype.value == _PLAIN[0]
         )
-    if datatype in _WELL_TYPED:
-        lexical, iri = _WELL_TYPED[datatype], str(datatype)
-        return lambda _, v: (
-            isinstance(v, ox.Literal)
-            and v.datatype.value == iri
-            and lexical.fullmatch(v.value) is not None
+    iri, lexical = str(datatype), _WELL_TYPED.get(datatype)
+    return lambda _, v: (
+        isinstance(v, ox.Literal)
+        and v.datatype.value == iri
+        and (
+            (lexical is not None and lexical.fullmatch(v.value) is not None) or _typed(v, datatype)
         )
-    raise Unsupported(f"sh:datatype {datatype}")
+    )
+
+
+#: The Python type of a well-typed value, as pyshacl asserts it (other datatypes: any).
+_PYTHON_TYPES = {XSD.integer: int, XSD.boolean: bool, XSD.date: date, XSD.decimal: Decimal}
+
+
+def _typed(v: ox.Literal, datatype: URIRef) -> bool:
+    """pyshacl's reading of a typed literal: rdflib's, not ill-typed, of the right type."""
+    literal = from_oxigraph_term(v)
+    if not isinstance(literal, Literal) or literal.datatype != datatype or literal.ill_typed:
+        return False
+    kind = _PYTHON_TYPES.get(datatype)
+    return kind is None or isinstance(literal.value, kind)
 
 
 def _value_test(shapes: Graph, parameter: Node, value: Node) -> ValueTest:
@@ -145,7 +160,7 @@ def _value_test(shapes: Graph, parameter: Node, value: Node) -> ValueTest:
     if parameter == SH.languageIn:
         return _languages(shapes, value)
     if parameter == SH["or"]:
-        members = [_node_test(shapes, m)[0] for m in Collection(shapes, value)]
+        members = [_conforms(shapes, m) for m in Collection(shapes, value)]
         return _memoised(lambda index, v: any(member(index, v) for member in members))
     raise Unsupported(f"{parameter} {value}")
 
@@ -193,21 +208,14 @@ def _text(v: OxTerm) -> str | None:
     return v.value if isinstance(v, ox.Literal) and v.datatype.value in _PLAIN else None
 
 
-def _conforms(shapes: Graph, shape: URIRef) -> ValueTest:
-    """A node shape that only requires values (``sh:hasValue``), as named by ``sh:node``."""
-    wanted: list[tuple[str, bool, OxTerm]] = []
-    for parameter, holder in shapes.predicate_objects(shape):
-        if parameter in _INERT or (parameter, holder) == (RDF.type, SH.NodeShape):
-            continue
-        if parameter != SH.property:
-            raise Unsupported(f"{parameter} in a shape named by sh:node")
-        if set(shapes.predicates(holder)) - _INERT != {SH.path, SH.hasValue}:
-            raise Unsupported("a shape named by sh:node that requires more than values")
-        predicate, inverse = _path(shapes, shapes.value(holder, SH.path))
-        wanted.append((predicate, inverse, _ox(shapes.value(holder, SH.hasValue))))
-    return lambda index, v: all(
-        value in index.values(p, inverse).get(v, ()) for p, inverse, value in wanted
-    )
+def _conforms(shapes: Graph, shape: Node) -> ValueTest:
+    """A value surely conforms to a shape (named by ``sh:node``, or a member of ``sh:or``) if
+    none of its screens keeps it: they keep every node that fails."""
+    if (shape, SH.path, None) in shapes:
+        tests = _property_screen(shapes, shape)
+    else:
+        tests = _shape_tests(shapes, shape)
+    return _memoised(lambda index, v: not any(test(index, {v}) for test in tests))
 
 
 def _path(shapes: Graph, path: Node) -> tuple[str, bool]:
@@ -244,6 +252,8 @@ def _property_screen(shapes: Graph, holder: Node) -> list[NodeTest]:
     def keep(test: Callable[[Index, set[OxTerm]], bool]) -> NodeTest:
         def kept(index: Index, targets: set[OxTerm]) -> set[OxTerm]:
             values = index.values(predicate, inverse)
+            if len(targets) < len(values):  # a few nodes (sh:node, sh:or): look them up
+                return {t for t in targets if test(index, values.get(t, set()))}
             found = {t for t, vs in values.items() if t in targets and test(index, vs)}
             return found | (targets - values.keys() if test(index, set()) else set())
 
@@ -259,9 +269,8 @@ def _property_screen(shapes: Graph, holder: Node) -> list[NodeTest]:
         if parameter == SH.minCount:
             # rdflib may read two stored literals as one value ("01" and "1" as integers):
             # "at least one" is the count it surely agrees with
-            if value.value > 1:
-                raise Unsupported(f"sh:minCount {value}")
-            found.append(keep(lambda _, vs, n=value.value: len(vs) < n))
+            # (the values as rdflib reads them beyond that)
+            found.append(keep(lambda _, vs, n=value.value: len(vs) < n and _distinct(vs) < n))
         elif parameter == SH.maxCount:
             found.append(keep(lambda _, vs, n=value.value: len(vs) > n))
         elif parameter == SH.uniqueLang and value == Literal(True):
@@ -291,6 +300,11 @@ def _equal(predicate: str, other: str) -> NodeTest:
         }
 
     return kept
+
+
+def _distinct(values: Iterable[OxTerm]) -> int:
+    """How many values pyshacl counts: rdflib may read two stored literals as one."""
+    return len({from_oxigraph_term(v) for v in values})
 
 
 def _repeated_language(values: Iterable[OxTerm]) -> bool:
@@ -343,26 +357,35 @@ class Screen:
         return kept
 
 
-def screen(shapes: Graph, shape: URIRef) -> Screen:
-    """The screen of a node shape with class or subject targets, or :class:`Unsupported`."""
-    if set(shapes.objects(shape, RDF.type)) & {RDFS.Class, OWL.Class}:
-        raise Unsupported("an implicit class target")
+def _shape_tests(shapes: Graph, shape: Node) -> list[NodeTest]:
+    """The screens of a node shape's constraints: on the node (``sh:nodeKind``, ``sh:or``,
+    ``sh:not`` of an exact shape…) and on its properties."""
     tests: list[NodeTest] = []
     for parameter, value in shapes.predicate_objects(shape):
         if parameter in _INERT | _TARGETS or (parameter, value) == (RDF.type, SH.NodeShape):
             continue
         if parameter == SH.property:
             tests += _property_screen(shapes, value)
-        elif parameter == SH.nodeKind:
-            test = _value_test(shapes, parameter, value)
-            tests.append(lambda index, targets, t=test: {n for n in targets if not t(index, n)})
+        elif parameter == SH["not"]:
+            inner, exact = _node_test(shapes, value)
+            if not exact:  # "surely conforms" would not say "surely fails"
+                raise Unsupported("sh:not of a shape the screens read approximately")
+            tests.append(lambda index, nodes, t=inner: {n for n in nodes if t(index, n)})
         else:
-            raise Unsupported(f"{parameter} on a node shape")
+            test = _value_test(shapes, parameter, value)
+            tests.append(lambda index, nodes, t=test: {n for n in nodes if not t(index, n)})
+    return tests
+
+
+def screen(shapes: Graph, shape: URIRef) -> Screen:
+    """The screen of a node shape with class or subject targets, or :class:`Unsupported`."""
+    if set(shapes.objects(shape, RDF.type)) & {RDFS.Class, OWL.Class}:
+        raise Unsupported("an implicit class target")
     return Screen(
         shape,
         tuple(sorted(str(c) for c in shapes.objects(shape, SH.targetClass))),
         tuple(sorted(str(p) for p in shapes.objects(shape, SH.targetSubjectsOf))),
-        tuple(tests),
+        tuple(_shape_tests(shapes, shape)),
     )
 
 

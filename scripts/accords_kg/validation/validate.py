@@ -14,11 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph
+from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.term import Node
 
 from ..graph import territories
-from ..graph.convert import oxigraph_graph
+from ..graph.convert import from_oxigraph_term, oxigraph_graph, to_oxigraph_term
 from ..graph.load import parse_file
 from ..graph.store import Store
 from ..resources import GRAPH_BASE, shape_files
@@ -199,8 +199,10 @@ def validate_entry(
         inverse = focus.inverse_predicates(core, queries)
         data = focus.neighbourhood(neighbours, nodes, inverse, shared=shared)
         data += store.stored_layer("ontology")
-        found = core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
-        found |= rule_findings(oxigraph_graph(data), sparql_rules, lang, nodes)
+        engine = oxigraph_graph(data)
+        found = rule_findings(engine, sparql_rules, lang, nodes)
+        if _screens_may_keep(engine, data, core, nodes, entry):
+            found |= core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
         report = collect(found)
     extra = (
         checks.placeholders(entry, lang)
@@ -212,6 +214,26 @@ def validate_entry(
     if not extra:
         return report
     return collect([*report.results, *extra])
+
+
+def _screens_may_keep(
+    engine: ox.Store, data: Graph, core: Graph, nodes: set[Node], entry: Graph
+) -> bool:
+    """Whether pyshacl may have anything to find on ``nodes``: False only if every shape has
+    a screen (:mod:`.screens`) and no screen keeps one of them, on the same triples pyshacl
+    would read (then pyshacl, and its import, are skipped).
+
+    The screens read the triples from Oxigraph, which stores some literals in canonical form
+    (1.00 as 1, two values then one): an entry holding such a literal is left to pyshacl,
+    which reads it as written."""
+    for s, p, o in entry:
+        found = engine.quads_for_pattern(to_oxigraph_term(s), to_oxigraph_term(p), None)
+        if isinstance(o, Literal) and o not in {from_oxigraph_term(q.object) for q in found}:
+            return True
+    screened, rest = screens.split(core)
+    if any((None, target, None) in rest for target in focus.TARGETS):
+        return True  # a shape without a screen: pyshacl checks the entry (none has, today)
+    return bool(screens.kept(engine, screened) & nodes)
 
 
 def _changes_ontology(store: Store, changed: Graph) -> bool:
