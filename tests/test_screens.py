@@ -13,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import SH, Graph, URIRef
+from rdflib import SH, XSD, Graph, Literal, URIRef
 
+from accords_kg.graph.convert import oxigraph_graph
 from accords_kg.graph.load import parse_file
 from accords_kg.graph.store import Store
 from accords_kg.resources import GRAPH_BASE
-from accords_kg.validation import rules, screens
+from accords_kg.validation import focus, rules, screens, validate
 from accords_kg.validation.report import Report
 from accords_kg.validation.shacl import validate_graph
 from accords_kg.validation.validate import shapes_for, snapshots, validate_store
@@ -26,6 +27,7 @@ from accords_kg.validation.validate import shapes_for, snapshots, validate_store
 ENTRIES = Path(__file__).resolve().parent / "entries"
 ALL_ENTRIES = sorted(str(p.relative_to(ENTRIES)) for p in ENTRIES.glob("*/*.ttl"))
 SHP = "https://w3id.org/accords-kg/shapes#"
+ACC = "https://w3id.org/accords-kg/ontology#"
 RULE = str(SH.SPARQLConstraintComponent)
 EPCI_KIND = "https://w3id.org/accords-kg/epci-kind/"
 ID = "https://w3id.org/accords-kg/id/"
@@ -79,9 +81,23 @@ def test_the_shapes_of_the_territorial_layer_are_screened(store: Store) -> None:
         "RegionShape",
         "TerritorialLayerShape",
     } <= names
-    # an unscreened shape keeps its targets, for pyshacl to check on every one of them
-    assert (URIRef(SHP + "SourceTitleShape"), SH.targetClass, None) in rest
     assert (URIRef(SHP + "CommuneShape"), SH.targetClass, None) not in rest
+
+
+def test_a_shape_the_screens_cannot_read_keeps_its_targets_for_pyshacl() -> None:
+    """A parameter screens.py does not read (here sh:closed) leaves the shape to pyshacl on
+    every target; the shapes it can read are screened beside it."""
+    shapes = Graph().parse(
+        data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+<{SHP}Closed> a sh:NodeShape ; sh:targetClass <{ACC}Accord> ; sh:closed true .
+<{SHP}Open> a sh:NodeShape ; sh:targetClass <{ACC}Accord> ;
+    sh:property [ sh:path <{ACC}signature> ; sh:minCount 1 ] .""",
+        format="turtle",
+    )
+    screened, rest = screens.split(shapes)
+    assert [str(s.shape) for s in screened] == [SHP + "Open"]
+    assert (URIRef(SHP + "Closed"), SH.targetClass, URIRef(ACC + "Accord")) in rest
+    assert (URIRef(SHP + "Open"), SH.targetClass, None) not in rest
 
 
 @pytest.mark.parametrize("name", ALL_ENTRIES)
@@ -163,3 +179,33 @@ def test_every_node_at_fault_with_an_odd_value_is_kept(
 #: Odd values that are no fault for pyshacl (rdflib reads "042337" as 42337; fr-FR is a
 #: language of its own beside fr): the screens keep the commune all the same.
 NO_FAULT = {"a population with a leading zero", "a population with a sign", "a name in fr-FR only"}
+
+
+def _may_keep(store: Store, entry: Graph) -> bool:
+    """Whether validate_entry hands ``entry``'s neighbourhood to pyshacl."""
+    snapshot = snapshots(store)[0]
+    core, sparql = rules.split(shapes_for(store, snapshot))
+    neighbours = focus.Neighbours(store.oxigraph(), entry, (), snapshot)
+    queries = [r.query for r in sparql]
+    shared = focus.shared_predicates(queries)
+    nodes = focus.affected(neighbours, entry, shared)
+    data = focus.neighbourhood(
+        neighbours, nodes, focus.inverse_predicates(core, queries), shared=shared
+    )
+    data += store.stored_layer("ontology")
+    return validate._screens_may_keep(oxigraph_graph(data), data, core, nodes, entry)
+
+
+def test_a_good_entry_is_cleared_without_pyshacl(store: Store) -> None:
+    """The screens clear the good entry: pyshacl is neither run nor imported for it."""
+    assert _may_keep(store, parse_file(ENTRIES / "good" / "complete-accord.ttl")) is False
+
+
+def test_an_entry_oxigraph_would_rewrite_goes_to_pyshacl(store: Store) -> None:
+    """1.00 is stored as 1 by Oxigraph: the screens would not read what pyshacl reads."""
+    entry = parse_file(ENTRIES / "good" / "complete-accord.ttl")
+    ceremony = next(entry.subjects(URIRef("https://schema.org/startDate")))
+    entry.add((ceremony, URIRef(ACC + "minimumAttendance"), Literal("1.00", datatype=XSD.decimal)))
+    assert _may_keep(store, entry) is True
+    bad = parse_file(ENTRIES / "bad" / "ceremony-date-not-date.ttl")
+    assert _may_keep(store, bad) is True  # kept by the screens: pyshacl reports it

@@ -267,10 +267,9 @@ def _property_screen(shapes: Graph, holder: Node) -> list[NodeTest]:
         ):
             raise Unsupported(f"{parameter} {value}")
         if parameter == SH.minCount:
-            # rdflib may read two stored literals as one value ("01" and "1" as integers):
-            # "at least one" is the count it surely agrees with
-            # (the values as rdflib reads them beyond that)
-            found.append(keep(lambda _, vs, n=value.value: len(vs) < n and _distinct(vs) < n))
+            # rdflib may read two stored literals as one value ("1.0" and "1.00" as
+            # decimals): count the values as it reads them
+            found.append(keep(lambda _, vs, n=value.value: len(vs) < n or _distinct(vs) < n))
         elif parameter == SH.maxCount:
             found.append(keep(lambda _, vs, n=value.value: len(vs) > n))
         elif parameter == SH.uniqueLang and value == Literal(True):
