@@ -62,7 +62,8 @@ class Index:
         known = self._backward if inverse else self._forward
         if predicate not in known:
             found: dict[OxTerm, set[OxTerm]] = {}
-            query = f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
+            iri = str(ox.NamedNode(predicate))  # checked and written by Oxigraph: <…>
+            query = f"SELECT ?s ?o WHERE {{ ?s {iri} ?o }}"
             for row in self._engine.query(query, default_graph=self._graphs):
                 start, end = (row[1], row[0]) if inverse else (row[0], row[1])
                 if start in found:
