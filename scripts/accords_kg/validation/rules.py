@@ -107,14 +107,13 @@ def run(
     default = [ox.DefaultGraph()] if graphs is None else [ox.NamedNode(g) for g in graphs]
     results: list[RuleResult] = []
     for rule in rules:
-        targets = _targets(engine, rule, default)
-        if focus is not None:
-            targets &= focus
-        if not targets:
-            continue
         solutions = engine.query(rule.query, default_graph=default)
         names = [v.value for v in solutions.variables]
+        targets: set[Node] | None = None  # read only if the rule returns a row: most do not
         for solution in solutions:
+            if targets is None:
+                targets = _targets(engine, rule, default)
+                targets &= focus if focus is not None else targets
             row = {
                 name: from_oxigraph_term(solution[name])
                 for name in names

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import RDF, SH, Graph
 from rdflib.term import Node
 
@@ -37,6 +36,9 @@ def core_findings(
     data: Graph, core: Graph, shapes: Graph, lang: str, focus: set[Node] | None = None
 ) -> set[Finding]:
     """pyshacl's findings on ``data`` (of ``focus`` nodes only, if given)."""
+    # imported here: a tenth of a second, which an entry the screens clear never needs
+    from pyshacl import validate as shacl_validate
+
     _, results_graph, _ = shacl_validate(
         data, shacl_graph=core, inference="none", allow_warnings=True, advanced=False
     )

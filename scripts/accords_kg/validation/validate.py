@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, Literal
+from rdflib.term import Node
 
 from ..graph import territories
-from ..graph.convert import oxigraph_graph
+from ..graph.convert import from_oxigraph_term, oxigraph_graph, to_oxigraph_term
 from ..graph.load import parse_file
 from ..graph.store import Store
 from ..resources import GRAPH_BASE, shape_files
-from . import checks, focus, rules
+from . import checks, focus, rules, screens
 from .report import Finding, Report, collect
 from .shacl import Pieces, Snapshot, core_findings, load_shapes, rule_findings, validate_graph
 from .workers import pool
@@ -65,7 +68,8 @@ def validate(
     progress: Progress | None = None,
 ) -> Report:
     """Validate the dataset, or the given new entries merged into it (they may refer to it)."""
-    store = store or Store.load()
+    # not `store or …`: a Store has a length, and counting the France-wide graph takes 0.15 s
+    store = store if store is not None else Store.load()
     paths = list(entries)
     if not paths:
         report = validate_store(store, lang, progress)
@@ -84,32 +88,53 @@ def validate_store(
     chunk: int = 2000,
     workers: int | None = None,
 ) -> Report:
-    """The whole dataset, snapshot by snapshot (:func:`snapshots`), ``chunk`` focus nodes at
-    a time, each piece with the triples around it (:mod:`accords_kg.validation.focus`) read from the
-    store: the same findings as :func:`validate_graph` on each snapshot's union, but pyshacl
-    never holds the whole graph, and the pieces of a persisted store are validated by
-    ``workers`` processes (one per core, at most two: each takes about 300 MB on the
-    France-wide graph)."""
+    """The whole dataset, snapshot by snapshot (:func:`snapshots`): the same findings as
+    :func:`validate_graph` on each snapshot's union, without pyshacl ever holding it.
+
+    The SHACL-SPARQL rules run as one Oxigraph query each, in a thread (Oxigraph lets go of
+    the GIL while it evaluates), while the screens (:mod:`.screens`) pick the focus nodes
+    pyshacl must see; those are validated ``chunk`` at a time, each piece with the triples
+    around it (:mod:`.focus`) read from the store, by ``workers`` processes where there are
+    several pieces of a persisted store (one per core, at most two)."""
     engine = store.oxigraph()
-    plans = []
-    for snapshot in snapshots(store):
-        shapes = shapes_for(store, snapshot)
-        core, sparql_rules = rules.split(shapes)
-        nodes = focus.stored_targets(engine, core, snapshot) if focus.bounded(core) else []
-        plans.append((snapshot, shapes, core, sparql_rules, nodes))
-    total = sum(len(plan[4]) for plan in plans)
+    parts = [(snapshot, shapes_for(store, snapshot)) for snapshot in snapshots(store)]
+    found: set[Finding] = set()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        ruled = []
+        plans = []
+        for snapshot, shapes in parts:
+            core, sparql_rules = rules.split(shapes)
+            if not focus.bounded(core):
+                found |= set(validate_graph(store.union(snapshot), shapes, lang).results)
+                continue
+            ruled.append(
+                background.submit(rule_findings, engine, sparql_rules, lang, None, snapshot)
+            )
+            plans.append((snapshot, shapes, _focus_nodes(engine, core, snapshot)))
+        found |= _validate_pieces(store, plans, lang, progress, chunk, workers)
+        for future in ruled:
+            found |= future.result()
+    return collect(found)
+
+
+def _validate_pieces(
+    store: Store,
+    plans: list[tuple[Snapshot, Graph, list[Node]]],
+    lang: str,
+    progress: Progress | None,
+    chunk: int,
+    workers: int | None,
+) -> set[Finding]:
+    """pyshacl's findings on the focus nodes of each snapshot, a piece at a time."""
+    total = sum(len(nodes) for _, _, nodes in plans)
     workers = workers or min(2, len(os.sched_getaffinity(0)))
     found: set[Finding] = set()
     done = 0
-    for snapshot, shapes, core, sparql_rules, nodes in plans:
-        if not focus.bounded(core):
-            found |= set(validate_graph(store.union(snapshot), shapes, lang).results)
-            continue
+    for snapshot, shapes, nodes in plans:
         pieces = [nodes[start : start + chunk] for start in range(0, len(nodes), chunk)]
-        found |= rule_findings(engine, sparql_rules, lang, None, snapshot)
         if store.location is None or workers < 2 or len(pieces) < 2:
             ontology = store.stored_layer("ontology")
-            validate_piece = Pieces(engine, shapes, ontology, lang, snapshot)
+            validate_piece = Pieces(store.oxigraph(), shapes, ontology, lang, snapshot)
             for piece in pieces:
                 found |= validate_piece(piece)
                 done += len(piece)
@@ -122,7 +147,16 @@ def validate_store(
                 done += len(piece)
                 if progress:
                     progress(done, total)
-    return collect(found)
+    return found
+
+
+def _focus_nodes(engine: ox.Store, core: Graph, snapshot: Snapshot) -> list[Node]:
+    """The targets pyshacl validates: those of the shapes without a screen, and those the
+    screens keep (:mod:`.screens`); pyshacl would find nothing on the others. Sorted."""
+    screened, rest = screens.split(core)
+    found = set(focus.stored_targets(engine, rest, snapshot))
+    found |= screens.kept(engine, screened, snapshot)
+    return sorted(found, key=lambda n: (type(n).__name__, str(n)))
 
 
 def validate_entry(
@@ -165,8 +199,10 @@ def validate_entry(
         inverse = focus.inverse_predicates(core, queries)
         data = focus.neighbourhood(neighbours, nodes, inverse, shared=shared)
         data += store.stored_layer("ontology")
-        found = core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
-        found |= rule_findings(oxigraph_graph(data), sparql_rules, lang, nodes)
+        engine = oxigraph_graph(data)
+        found = rule_findings(engine, sparql_rules, lang, nodes)
+        if _screens_may_keep(engine, data, core, nodes, entry):
+            found |= core_findings(data, focus.retarget(core, data, nodes), shapes, lang, nodes)
         report = collect(found)
     extra = (
         checks.placeholders(entry, lang)
@@ -178,6 +214,26 @@ def validate_entry(
     if not extra:
         return report
     return collect([*report.results, *extra])
+
+
+def _screens_may_keep(
+    engine: ox.Store, data: Graph, core: Graph, nodes: set[Node], entry: Graph
+) -> bool:
+    """Whether pyshacl may have anything to find on ``nodes``: False only if every shape has
+    a screen (:mod:`.screens`) and no screen keeps one of them, on the same triples pyshacl
+    would read (then pyshacl, and its import, are skipped).
+
+    The screens read the triples from Oxigraph, which stores some literals in canonical form
+    (1.00 as 1, two values then one): an entry holding such a literal is left to pyshacl,
+    which reads it as written."""
+    for s, p, o in entry:
+        found = engine.quads_for_pattern(to_oxigraph_term(s), to_oxigraph_term(p), None)
+        if isinstance(o, Literal) and o not in {from_oxigraph_term(q.object) for q in found}:
+            return True
+    screened, rest = screens.split(core)
+    if any((None, target, None) in rest for target in focus.TARGETS):
+        return True  # a shape without a screen: pyshacl checks the entry (none has, today)
+    return bool(screens.kept(engine, screened) & nodes)
 
 
 def _changes_ontology(store: Store, changed: Graph) -> bool:
