@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # France-wide graph, 3 runs: ~20 minutes
     python benchmarks/run.py --scope none --runs 1 # the smoke run (the tests run it)
+    python benchmarks/run.py --markdown docs/performance.md  # refresh the docs' tables
 
 Not part of the test suite. Every measure runs in a fresh process, whose process tree's
 resident memory is sampled (peak, workers included), with a time limit: a measure that does
@@ -9,7 +10,11 @@ not finish is reported as such, not waited for. Times are medians of ``--runs`` 
 when one run already takes over 20 s (the table says how many). "Warm" means the persisted
 store and the territorial files are already in the cache; "cold", that the store is built.
 
-Prints a Markdown table (the one the README shows) and writes JSON beside this file.
+Prints Markdown tables, each measure beside its median in the previous run (read from the
+JSON file this run replaces), and the targets of issues #5 and #15; writes the JSON beside
+this file (France-wide run only, unless ``--json``). ``--markdown`` measures nothing: it
+prints the tables docs/performance.md shows, from the JSON files (this one's and
+growth.py's), or rewrites them in place between the doc's markers.
 """
 
 from __future__ import annotations
@@ -283,12 +288,22 @@ def machine() -> dict[str, str]:
 
 
 def benchmark(scope: str, runs: int, limit: float) -> list[Measure]:
-    measures: list[Measure] = []
-    where = ["--territories", scope]
+    """Every measure on the graph of ``--territories scope``, in the order the table shows."""
     print(f"benchmarks on --territories {scope}, {runs} run(s)…", file=sys.stderr)
     # Make sure the layer and the persisted store exist (the first load builds them).
-    run([ACCORDS, "stats", *where], 600)
+    run([ACCORDS, "stats", "--territories", scope], 600)
+    return [
+        *loads(scope, runs, limit),
+        *queries(scope, runs, limit),
+        *validations(scope, runs, limit),
+        *dumps(scope, runs, limit),
+    ]
 
+
+def loads(scope: str, runs: int, limit: float) -> list[Measure]:
+    """The France-wide layer's build; the store's first load (into an empty cache), and
+    its next ones."""
+    measures: list[Measure] = []
     if scope == "france":
         with tempfile.TemporaryDirectory() as out:
             measures.append(
@@ -299,8 +314,6 @@ def benchmark(scope: str, runs: int, limit: float) -> list[Measure]:
                     limit,
                 )
             )
-
-    # Load: cold (the persisted store built into an empty cache) and warm.
     cache = Path(os.environ.get("ACCORDS_KG_CACHE", Path.home() / ".cache" / "accords-kg"))
     with tempfile.TemporaryDirectory() as empty:
         for kept in ("territories", "npm"):
@@ -324,14 +337,18 @@ def benchmark(scope: str, runs: int, limit: float) -> list[Measure]:
             limit,
         )
     )
+    return measures
 
-    # Queries: end to end, and each engine's own run.
+
+def queries(scope: str, runs: int, limit: float) -> list[Measure]:
+    """Each saved query's own run on both engines, and `accords query` end to end; first,
+    the time rdflib takes to copy the graph before its first query."""
     names = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
     engines = {e: query_engine(names, e, scope, runs, limit) for e in ("oxigraph", "rdflib")}
     build = engines["rdflib"].pop("(build rdflib's graph)", {"seconds": []})
-    measures.append(
+    measures = [
         Measure("load", "rdflib graph", "warm: copy the store into rdflib", build["seconds"])
-    )
+    ]
     for name in names:
         for engine, results in engines.items():
             found = results.get(name, {"seconds": [], "note": "not run"})
@@ -348,13 +365,18 @@ def benchmark(scope: str, runs: int, limit: float) -> list[Measure]:
         measures.append(
             repeat(
                 Measure("query", name, "`accords query` end to end"),
-                [ACCORDS, "query", name, *where, "--format", "json"],
+                [ACCORDS, "query", name, "--territories", scope, "--format", "json"],
                 runs,
                 limit,
             )
         )
+    return measures
 
-    # Validation: the whole graph, and a new entry of ~100 triples.
+
+def validations(scope: str, runs: int, limit: float) -> list[Measure]:
+    """The whole graph, and a new entry of ~100 triples: by the command, and naively."""
+    where = ["--territories", scope]
+    measures: list[Measure] = []
     measures.append(
         repeat(
             Measure("validate", "whole graph", "`accords validate`: pieces, 2 workers"),
@@ -391,8 +413,13 @@ def benchmark(scope: str, runs: int, limit: float) -> list[Measure]:
                 max(limit, 600),
             )
         )
+    return measures
 
-    # Dumps: each format, end to end.
+
+def dumps(scope: str, runs: int, limit: float) -> list[Measure]:
+    """Each format, end to end."""
+    where = ["--territories", scope]
+    measures: list[Measure] = []
     for fmt in ("turtle", "ntriples", "jsonld", "trig", "xml"):
         with tempfile.TemporaryDirectory() as out:
             measures.append(
@@ -456,7 +483,7 @@ def slower(measures: list[Measure], ratio: float = 1.25, floor: float = 0.02) ->
     """The measures slower than in the previous run by over ``ratio`` and ``floor`` seconds
     (noise on a shared machine is up to 30%: a flag to look at, not a verdict)."""
     worse = [
-        f"{m.group}: {m.name} ({m.mode}) {_s(m.previous)} → {_s(m.median)}"
+        f"{m.group}: {m.name} ({m.mode}): {_s(m.previous)} → {_s(m.median)}"
         for m in measures
         if m.median is not None
         and m.previous is not None
@@ -467,7 +494,8 @@ def slower(measures: list[Measure], ratio: float = 1.25, floor: float = 0.02) ->
         return "No previous run to compare with."
     if not worse:
         return f"No measure is slower than in the previous run by over {ratio - 1:.0%}."
-    return f"Slower than in the previous run by over {ratio - 1:.0%}: " + "; ".join(worse) + "."
+    head = f"Slower than in the previous run by over {ratio - 1:.0%} and {floor * 1000:.0f} ms:"
+    return "\n".join([head, "", *(f"- {w}" for w in worse)])
 
 
 @dataclass(frozen=True)
@@ -557,7 +585,8 @@ def _bound(target: Target) -> str:
 
 
 def targets_table(measures: list[Measure]) -> list[str]:
-    lines = ["| target | bound | measured (worst) | met? |", "|---|---:|---|---|"]
+    lines = ["| target (issues #5, #15; France-wide) | bound | measured (worst) | met? |"]
+    lines.append("|---|---:|---|---|")
     for target in TARGETS:
         measured, met = target.check(measures)
         lines.append(f"| {target.what} | {_bound(target)} | {measured} | {met} |")
@@ -667,25 +696,28 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("install the project first: pip install -e .")
     started = time.time()
     out = args.json or (HERE / "results-france.json" if args.scope == "france" else None)
-    previous = read_results(out)  # read before this run replaces it
-    measures = benchmark(args.scope, args.runs, args.limit)
+    results = measure_all(args.scope, args.runs, args.limit, read_results(out))
+    print(markdown(results))
+    if out is not None:  # the smoke run leaves nothing in the checkout
+        write_json(out, results)
+    print(f"({out or 'no JSON written'}; {time.time() - started:.0f} s in all)", file=sys.stderr)
+    return 0
+
+
+def measure_all(scope: str, runs: int, limit: float, previous: dict | None) -> dict:
+    """This run's results, as its JSON holds them, with ``previous`` run's medians."""
+    started = time.time()
+    measures = benchmark(scope, runs, limit)
     with_previous(measures, previous)
-    results = {
-        "scope": args.scope,
-        "runs": args.runs,
+    return {
+        "scope": scope,
+        "runs": runs,
         "date": time.strftime("%Y-%m-%d", time.gmtime(started)),
         "machine": machine(),
-        "triples": triples(args.scope),
+        "triples": triples(scope),
         "previous_date": (previous or {}).get("date"),
         "measures": [asdict(m) | {"median": m.median} for m in measures],
     }
-    print(markdown(results))
-    if out is None:  # the smoke run leaves nothing in the checkout
-        print(f"({time.time() - started:.0f} s in all)", file=sys.stderr)
-        return 0
-    write_json(out, results)
-    print(f"(written to {out}; {time.time() - started:.0f} s in all)", file=sys.stderr)
-    return 0
 
 
 def triples(scope: str, env: dict[str, str] | None = None) -> int | None:

@@ -98,8 +98,8 @@ def test_each_measure_is_shown_beside_its_previous_median_and_a_regression_is_na
     assert "| validate: new entry (93 triples) | focused | 500 ms | 162 ms | 1 | 50 MB |" in text
     assert "| dump: trig | `accords dump` | 4.0 s | — | 1 | 50 MB |" in text
     assert text.rstrip().endswith(
-        "Slower than in the previous run by over 25%: "
-        "validate: new entry (93 triples) (focused) 162 ms → 500 ms."
+        "Slower than in the previous run by over 25% and 20 ms:\n\n"
+        "- validate: new entry (93 triples) (focused): 162 ms → 500 ms"
     )
     assert "| whole-graph `accords validate`, at most | 10.0 s | 9.5 s | yes |" in text
 
