@@ -176,3 +176,44 @@ def test_the_growth_smoke_run_measures_ten_valid_synthetic_accords(tmp_path: Pat
     assert ("validate", "new entry (93 triples)", "focused") in measured
     assert all(m["seconds"] for m in size["measures"]), size["measures"]
     assert "| 10 accords | prev. |" in done.stdout
+
+
+def test_the_growth_table_shows_each_size_beside_its_previous_run() -> None:
+    bench, growth, _ = _benchmarks()
+    focused = "validate | new entry (93 triples) | focused"
+    whole = "validate | whole graph | `accords validate`"
+    old = {10: {focused: 0.2, whole: 50.0}, 1000: {focused: 0.2, whole: 100.0}}
+    new = {10: {focused: 0.25, whole: 55.0}, 1000: {focused: 0.21, whole: 330.0}}
+    sizes = []
+    for count, medians in new.items():
+        measures = [bench.Measure.from_json(m) for m in _results("", medians)["measures"]]
+        bench.with_previous(measures, _results("", old[count]))
+        sizes.append(
+            {
+                "accords": count,
+                "triples": 1000 * count,
+                "measures": [asdict(m) | {"median": m.median} for m in measures],
+            }
+        )
+    text = growth.markdown(
+        {"scope": "committed", "runs": 1, "date": "2026-11-30", "previous_date": "2026-11-29"}
+        | {"machine": MACHINE, "sizes": sizes}
+    )
+    assert (
+        "| measure | how | 10 accords | prev. | 1,000 accords | prev. | largest ÷ smallest |"
+        in text
+    )
+    assert "| graph | triples | 10,000 | | 1,000,000 | | |" in text
+    assert (
+        "| validate: new entry (93 triples) | focused | 250 ms | 200 ms | 210 ms | 200 ms | 0.8× |"
+        in text
+    )
+    assert (
+        "| validate: whole graph | `accords validate` "
+        "| 55.0 s | 50.0 s | 330.0 s | 100.0 s | 6.0× |" in text
+    )
+    assert text.rstrip().endswith(
+        "At 1,000 accords: Slower than in the previous run by over 25% and 20 ms:\n\n"
+        "- validate: whole graph (`accords validate`): 100.0 s → 330.0 s"
+    )
+    assert "At 10 accords: No measure is slower than in the previous run by over 25%." in text
