@@ -183,6 +183,63 @@ def in_process(
     return measure
 
 
+ENGINE_CODE = """
+print("RESULT " + json.dumps({"loaded": True}), flush=True)
+if %(engine)r == "rdflib":
+    t = time.perf_counter()
+    store.dataset  # rdflib's copy of the graph, built once before the clock starts
+    print("RESULT " + json.dumps({"built": [time.perf_counter() - t]}), flush=True)
+for name in %(names)r:
+    q = saved.get(name)
+    bindings = q.bindings({})
+    run = lambda: store.query(q.text, bindings, engine=%(engine)r)
+    report(name=name, seconds=timed(run, %(runs)r))
+"""
+
+
+def _engine_process(
+    code: str, scope: str, env: dict[str, str] | None
+) -> tuple[subprocess.Popen, queue.Queue[str | None]]:
+    """A fresh interpreter running ``code`` on the loaded store, and the queue its output
+    lines arrive in (None when it ends)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SETUP % {"scope": scope, "long": LONG} + code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd="/tmp",
+        env=env,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read(stream=process.stdout, into: queue.Queue = lines) -> None:
+        for line in stream:
+            into.put(line)
+        into.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return process, lines
+
+
+def _next_result(
+    process: subprocess.Popen, lines: queue.Queue[str | None], seconds: float, peak: int
+) -> tuple[dict | None, int]:
+    """The next ``RESULT`` the process prints within ``seconds`` (None past them, or when it
+    ended), and the peak memory of its tree so far (kB)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if line is None:
+            return None, peak
+        if line.startswith("RESULT "):
+            return json.loads(line[7:]), peak
+    return None, peak
+
+
 def query_engine(
     names: list[str],
     engine: str,
@@ -197,56 +254,16 @@ def query_engine(
     out: dict[str, dict] = {}
     todo = list(names)
     while todo:
-        code = f"""
-print("RESULT " + json.dumps({{"loaded": True}}), flush=True)
-if {engine!r} == "rdflib":
-    t = time.perf_counter()
-    store.dataset  # rdflib's copy of the graph, built once before the clock starts
-    print("RESULT " + json.dumps({{"built": [time.perf_counter() - t]}}), flush=True)
-for name in {todo!r}:
-    q = saved.get(name)
-    bindings = q.bindings({{}})
-    run = lambda: store.query(q.text, bindings, engine={engine!r})
-    report(name=name, seconds=timed(run, {runs}))
-"""
-        process = subprocess.Popen(
-            [sys.executable, "-c", SETUP % {"scope": scope, "long": LONG} + code],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd="/tmp",
-            env=env,
-        )
-        lines: queue.Queue[str | None] = queue.Queue()
-
-        def read(stream=process.stdout, into: queue.Queue = lines) -> None:
-            for line in stream:
-                into.put(line)
-            into.put(None)
-
-        threading.Thread(target=read, daemon=True).start()
+        code = ENGINE_CODE % {"engine": engine, "names": todo, "runs": runs}
+        process, lines = _engine_process(code, scope, env)
         peak, ready = 0, False
         while todo:
-            deadline = time.monotonic() + (limit if ready else 600)
-            line = None
-            while time.monotonic() < deadline:
-                peak = max(peak, _tree_rss_kb(process.pid))
-                try:
-                    line = lines.get(timeout=0.2)
-                    break
-                except queue.Empty:
-                    continue
-            if line is None:  # past the limit, or the process ended
+            result, peak = _next_result(process, lines, limit if ready else 600, peak)
+            if result is None:  # past the limit, or the process ended
                 if ready:
-                    out[todo.pop(0)] = {
-                        "seconds": [],
-                        "note": f"did not finish in {limit:g} s",
-                        "peak_mb": peak / 1024,
-                    }
+                    note = f"did not finish in {limit:g} s"
+                    out[todo.pop(0)] = {"seconds": [], "note": note, "peak_mb": peak / 1024}
                 break
-            if not line.startswith("RESULT "):
-                continue
-            result = json.loads(line[7:])
             if "name" in result:
                 out[result["name"]] = {"seconds": result["seconds"], "peak_mb": peak / 1024}
                 todo.remove(result["name"])
