@@ -8,7 +8,8 @@ For each size N, a temporary copy of the project gets N synthetic accords (see
 ``data/synthetic-accords.ttl`` of the copy, never of the checkout, and a cache of its own
 (the downloaded territorial files are shared, read-only). The commands run on that copy
 (``ACCORDS_KG_HOME``, ``ACCORDS_KG_CACHE``) with the committed territorial layer, the
-default: France-wide, each size would cost minutes of whole-graph validation and dumps.
+default (about 119,000 triples): France-wide, every whole-graph validation and dump would
+walk 326,000, nearly three times as many, with nothing more to learn about growth.
 
 At each size: the first load, every saved query (its own run on Oxigraph, and end to end),
 the benchmark's 93-triple entry validated with the register (which must stay flat), the
