@@ -47,6 +47,7 @@ SLOW = {
     ("test_shapes.py", "test_dataset_alone_conforms_without_any_finding"),
     ("test_territories.py", "test_each_accord_is_covered_in_the_vintage_of_its_signing_year"),
     ("test_benchmarks.py", "test_the_smoke_run_measures_every_query_on_both_engines"),
+    ("test_benchmarks.py", "test_the_growth_smoke_run_measures_ten_valid_synthetic_accords"),
     ("test_add.py", "test_killed_adds_leave_data_unchanged_or_complete"),
     ("test_browser.py", "*"),
 }
