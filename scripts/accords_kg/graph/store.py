@@ -24,6 +24,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -87,8 +88,16 @@ def _input_key(files: list[tuple[str, Path]]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _load_file(engine: ox.Store, path: Path, graph_iri: str, bulk: bool = False) -> None:
-    """Parse one project file into its named graph and into the default graph (the union).
+def _load_file(engine: ox.Store, path: Path, graph_iri: str) -> None:
+    """Parse one project file into its named graph and into the default graph (the union)."""
+    for graph in (ox.NamedNode(graph_iri), ox.DefaultGraph()):
+        _load_into(engine, path, graph)
+
+
+def _load_into(
+    engine: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, bulk: bool = False
+) -> None:
+    """Parse one project file into ``graph``.
 
     ``bulk``: with Oxigraph's bulk loader, which writes the database's files directly (three
     times as fast on France) but is no transaction: a file that fails leaves its first
@@ -97,8 +106,7 @@ def _load_file(engine: ox.Store, path: Path, graph_iri: str, bulk: bool = False)
     load = engine.bulk_load if bulk else engine.load
     try:
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-        for graph in (ox.NamedNode(graph_iri), ox.DefaultGraph()):
-            load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
+        load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(
@@ -148,16 +156,28 @@ def persisted(files: list[tuple[str, Path]]) -> Path:
 def _build(location: Path, files: list[tuple[str, Path]]) -> None:
     """Bulk-load ``files`` into a new database at ``location``, closed on return.
 
+    Each file goes into its named graph and into the default graph as two jobs on two
+    threads: the bulk loader builds its index files on one core, and the two copies of
+    France take 3.8 s side by side where they took 6.9 s one after the other.
+
     On a failure the database is closed before the error goes up, so that the caller can
     remove its folder: the bulk loader's background writes would otherwise go on filling
-    it while it is being removed (the error's traceback keeps the store open)."""
+    it while it is being removed (the error's traceback keeps the store open); the jobs
+    not started are cancelled and the running ones awaited first."""
     engine = ox.Store(str(location))
+    jobs = [(p, g) for iri, p in files for g in (ox.NamedNode(iri), ox.DefaultGraph())]
     try:
         progress = Progress("loading the graph / chargement du graphe")
-        for index, (graph_iri, path) in enumerate(files):
-            progress(index, len(files), path.name)
-            _load_file(engine, path, graph_iri, bulk=True)
-        progress(len(files), len(files))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {pool.submit(_load_into, engine, p, g, True): p.name for p, g in jobs}
+            try:
+                for done, future in enumerate(as_completed(futures)):
+                    progress(done, len(jobs), futures[future])
+                    future.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        progress(len(jobs), len(jobs))
         engine.flush()
     except BaseException as exc:
         traceback.clear_frames(exc.__traceback__)  # the loader's frames held the store
