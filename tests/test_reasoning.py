@@ -19,9 +19,11 @@ from pathlib import Path
 import owlrl
 import pytest
 from owlrl.Namespaces import ERRNS
-from rdflib import OWL, RDF, Graph, URIRef
+from rdflib import OWL, RDF, BNode, Graph, URIRef
+from rdflib.collection import Collection
 
 from accords_kg.graph.load import parse_file
+from accords_kg.graph.store import Store
 from conftest import ROOT
 
 ID = "https://w3id.org/accords-kg/id/"
@@ -137,6 +139,31 @@ def test_the_stated_hierarchy_is_what_the_reasoner_draws() -> None:
     ) in stated
     drawn = closure(drop=stated)
     assert {t for t in stated if t in drawn} == stated
+
+
+def test_the_reasoner_draws_the_layers_member_links(store: Store) -> None:
+    """``acc:hasMemberIn``, which the layer's generator writes for each EPCI, is what OWL
+    draws from the chain ``org:hasMember`` then ``igeo:subdivisionDe`` (the ontology says so
+    in a note: the axiom's RDF list would put blank nodes in the graph). Stated here, the
+    chain draws from the curated data's communes only links the 2023 graph states, for the
+    units with figures there. (The curated data holds a few communes of each EPCI, so the
+    layer states more; whole-graph validation checks those against every commune.)"""
+    member_in = URIRef(ACC + "hasMemberIn")
+    chain = Graph()
+    steps = BNode()
+    Collection(chain, steps, [URIRef(ORG + "hasMember"), URIRef(IGEO + "subdivisionDe")])
+    chain.add((member_in, OWL.propertyChainAxiom, steps))
+    rows = store.query(
+        f"""PREFIX acc: <{ACC}>
+        SELECT ?epci ?unit WHERE {{ GRAPH <https://w3id.org/accords-kg/graph/territories/2023> {{
+          ?epci acc:hasMemberIn ?unit }} }}"""
+    ).rows
+    stated = {(epci, unit) for epci, unit in rows}
+    with_figures = {unit for _, unit in rows}
+    closed = closure(extra=chain)
+    drawn = {link for link in closed.subject_objects(member_in) if link[1] in with_figures}
+    assert (URIRef(ID + "epci/200072460"), URIRef(ID + "region/32")) in drawn
+    assert drawn <= stated
 
 
 def test_a_slip_shows_as_an_unintended_type() -> None:

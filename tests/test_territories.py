@@ -407,9 +407,11 @@ def test_accord_coverage_equals_totals_from_the_official_files(store: Store, rel
     assert expected[ACCORD] == ("2023", 92, 3787, 5997354)
 
 
-#: Synthetic accords (not in data/): one per committed vintage other than Béthune's, and one
-#: of a year whose vintage is not loaded. Their régions and dates are those of the accords
-#: announced for Dole and Pompey (#11), which the register does not hold yet.
+#: Synthetic accords (not in data/): one per committed vintage other than Béthune's, one of a
+#: year whose vintage is not loaded, and two of 2023 whose territories lie in one another (a
+#: région with its département and a commune in it, a commune outside; two départements with
+#: a commune of one) and include an EPCI, to check that each commune counts once. The régions
+#: and dates of the first two are those of the Dole and Pompey accords (#11).
 SYNTHETIC = """
 @prefix acc: <https://w3id.org/accords-kg/ontology#> .
 @prefix schema: <https://schema.org/> .
@@ -424,6 +426,12 @@ ex:ceremony-2025 a acc:SigningCeremony ; schema:startDate "2025-07-17"^^xsd:date
     schema:location <commune/54430> .
 ex:accord-2026 a acc:Accord ; acc:concerns <region/44> ; acc:signedDuring ex:ceremony-2026 .
 ex:ceremony-2026 a acc:SigningCeremony ; schema:startDate "2026-01-02"^^xsd:date .
+ex:accord-nested a acc:Accord ; acc:signedDuring ex:ceremony-2023 ;
+    acc:concerns <region/32> , <departement/62> , <commune/62119> , <commune/39198> ,
+        <epci/247100589> .
+ex:accord-departements a acc:Accord ; acc:signedDuring ex:ceremony-2023 ;
+    acc:concerns <departement/59> , <departement/62> , <commune/59350> .
+ex:ceremony-2023 a acc:SigningCeremony ; schema:startDate "2023-06-01"^^xsd:date .
 """
 EX = "https://example.org/accords-kg-test/"
 
@@ -445,6 +453,11 @@ def test_each_accord_is_covered_in_the_vintage_of_its_signing_year(
     assert expected[EX + "accord-2024"][0] == "2024"
     assert expected[EX + "accord-2025"][0] == "2025"
     assert expected[EX + "accord-2026"] == (None, 0, 0, 0)  # 2026 is pinned, not loaded
+    # territories inside others count once: the région covers its département and Béthune;
+    # Dole (outside it) adds itself; an EPCI concerned adds itself, not its communes
+    assert expected[EX + "accord-nested"][1:] == (
+        expected[ACCORD][1] + 2, expected[ACCORD][2] + 1, expected[ACCORD][3] + 23_718
+    )  # fmt: skip
     assert coverage(synthetic) == expected
     assert coverage(synthetic, engine="rdflib") == expected
 
@@ -570,8 +583,17 @@ def test_an_epci_without_members_fails_only_with_the_layer(curated: Store, store
         "SELECT ?e WHERE { ?e a acc:EPCI FILTER NOT EXISTS { ?c org:memberOf ?e } }"
     ).rows
     assert ID + "epci/245900428" in {str(e) for (e,) in memberless}
-    assert {(r.focusNode, r.path) for r in report.violations} == {
+    shapes = "https://w3id.org/accords-kg/shapes#"
+    members = [r for r in report.violations if r.shape == shapes + "EPCIMembersShape"]
+    assert {(r.focusNode, r.path) for r in members} == {
         (str(e), "^http://www.w3.org/ns/org#memberOf") for (e,) in memberless
+    }
+    # without region-32.ttl the graph lacks the communes its figures count: reported too
+    figures = {r.focusNode for r in report.violations if r.shape == shapes + "LayerFiguresCheck"}
+    assert ID + "region/32" in figures
+    assert {r.shape for r in report.violations} == {
+        shapes + "EPCIMembersShape",
+        shapes + "LayerFiguresCheck",
     }
 
 

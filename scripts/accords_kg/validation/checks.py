@@ -3,10 +3,11 @@
 - **Official units exist.** With the territorial layer loaded, an entry may not declare a
   région, département, commune or EPCI that none of the loaded vintages has: a made-up code
   with a valid pattern (and Luhn key) would otherwise pass.
-- **Each accord is covered in its vintage.** An accord's territories must have communes in
-  the loaded territorial graph of its signing year's vintage, else its coverage would read as
-  nothing: the région (or vintage) is then added to ``data/territories/committed.json`` and
-  the layer rebuilt (``accords territories build``) before the accord.
+- **Each accord is covered in its vintage.** The loaded territorial graph of an accord's
+  signing year's vintage must hold what its territories cover (all the communes of a région
+  or département, a commune, an EPCI's members), else its coverage would read as nothing or
+  as a part: the région (or vintage) is then added to ``data/territories/committed.json``
+  and the layer rebuilt (``accords territories build``) before the accord.
 - **No placeholder is left.** No ``@@…@@`` placeholder of the template may stay anywhere in
   an entry: in a literal, a datatype, or an IRI in any position (see :func:`placeholders`).
 - **Evidence is verbatim.** An ``acc:evidence`` excerpt must occur in the text of a source it
@@ -25,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -52,9 +52,10 @@ SCHEMA_START_DATE = URIRef("https://schema.org/startDate")
 CHECKS = "https://w3id.org/accords-kg/shapes#"
 SOURCE_IRI = "https://w3id.org/accords-kg/id/source/"
 ORG_MEMBER_OF = "http://www.w3.org/ns/org#memberOf"
+COMMUNE_COUNT = ONTOLOGY_NS + "communeCount"
 
 
-def _finding(focus, path, value, rule: str, fr: str, en: str, lang: str) -> Finding:
+def check_finding(focus, path, value, rule: str, fr: str, en: str, lang: str) -> Finding:
     return Finding(
         focusNode=str(focus),
         path=str(path),
@@ -77,7 +78,7 @@ def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]
         for unit in entry.subjects(RDF.type, cls):
             if not store.holds((unit, RDF.type, cls), layers):  # in any vintage loaded
                 found.append(
-                    _finding(
+                    check_finding(
                         unit,
                         RDF.type,
                         cls,
@@ -92,34 +93,22 @@ def unknown_units(entry: Graph, store: Store, lang: str = "en") -> list[Finding]
     return found
 
 
-IGEO = "http://rdf.insee.fr/def/geo#"
-
-
 def _covered(engine: ox.Store, layer: str, unit: Node) -> bool:
-    """Whether the graph ``layer`` (an IRI) has a commune that is ``unit``, lies in it (by
-    ``igeo:subdivisionDe`` then ``igeo:subdivisionDirecteDe*``) or is a member of it
-    (``org:memberOf``). Walked back from the unit by index lookups: as one SPARQL query,
-    Oxigraph enumerated every commune when the answer was no (0.4 s on France)."""
+    """Whether the graph ``layer`` (an IRI) holds what ``unit`` covers: for a région or a
+    département, all its communes (the layer then states their number,
+    ``acc:communeCount``, which the coverage queries read); for a commune or an EPCI, a
+    commune that is the unit or a member of it. Index lookups, no SPARQL query."""
     graph, node = ox.NamedNode(layer), to_oxigraph_term(unit)
+    if isinstance(node, ox.Literal):
+        return False
+    if next(iter(engine.quads_for_pattern(node, ox.NamedNode(COMMUNE_COUNT), None, graph)), None):
+        return True
     commune = ox.NamedNode(ONTOLOGY_NS + "Commune")
-    a, within = ox.NamedNode(str(RDF.type)), ox.NamedNode(IGEO + "subdivisionDirecteDe")
-    areas, todo = {node}, [node]
-    while todo:  # the unit and every area that lies in it, however deep
-        for quad in engine.quads_for_pattern(None, within, todo.pop(), graph):
-            if quad.subject not in areas:
-                areas.add(quad.subject)
-                todo.append(quad.subject)
-
-    def candidates() -> Iterator[ox.NamedNode | ox.BlankNode | ox.Literal]:
-        yield node
-        for link, ends in ((IGEO + "subdivisionDe", areas), (ORG_MEMBER_OF, [node])):
-            for end in ends:
-                pattern = (None, ox.NamedNode(link), end, graph)
-                yield from (q.subject for q in engine.quads_for_pattern(*pattern))
-
+    a, member_of = ox.NamedNode(str(RDF.type)), ox.NamedNode(ORG_MEMBER_OF)
+    members = (q.subject for q in engine.quads_for_pattern(None, member_of, node, graph))
     return any(  # lazily: the first commune found answers
         next(iter(engine.quads_for_pattern(c, a, commune, graph)), None)
-        for c in candidates()
+        for c in (node, *members)
         if not isinstance(c, ox.Literal)
     )
 
@@ -168,7 +157,7 @@ def uncovered_territories(entry: Graph, store: Store, lang: str = "en") -> list[
             if graph_name(vintage) in layers and _covered(store.oxigraph(), layer, unit):
                 continue
             found.append(
-                _finding(
+                check_finding(
                     accord,
                     ACC_CONCERNS,
                     unit,
@@ -352,7 +341,7 @@ def wrong_checksums(graph: Graph, lang: str = "en") -> list[Finding]:
         actual = hashlib.sha256(path.read_bytes()).hexdigest()
         if actual != str(digest):
             found.append(
-                _finding(
+                check_finding(
                     source,
                     predicate,
                     digest,
@@ -379,7 +368,7 @@ def _unquoted(rows: list[tuple[Node, Node, set[str]]], lang: str) -> list[Findin
         held = [texts[d] for d in digests if d in texts]
         if held and not any(str(excerpt) in text for text in held):
             found.append(
-                _finding(
+                check_finding(
                     node,
                     ACC_EVIDENCE,
                     excerpt,

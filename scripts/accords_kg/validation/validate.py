@@ -22,7 +22,7 @@ from ..graph.convert import from_oxigraph_term, oxigraph_graph, to_oxigraph_term
 from ..graph.load import parse_file
 from ..graph.store import Store
 from ..resources import GRAPH_BASE, shape_files
-from . import checks, focus, rules, screens
+from . import checks, derived, focus, rules, screens
 from .report import Finding, Report, collect
 from .shacl import Pieces, Snapshot, core_findings, load_shapes, rule_findings, validate_graph
 from .workers import pool
@@ -73,7 +73,7 @@ def validate(
     paths = list(entries)
     if not paths:
         report = validate_store(store, lang, progress)
-        extra = checks.held_texts(store, lang)
+        extra = checks.held_texts(store, lang) + derived.layer_figures(store, lang)
         return collect([*report.results, *extra]) if extra else report
     entry = Graph()
     for path in paths:
@@ -208,6 +208,7 @@ def validate_entry(
         checks.placeholders(entry, lang)
         + checks.unknown_units(entry, store, lang)
         + checks.uncovered_territories(entry, store, lang)
+        + derived.computed_terms(entry, lang)
         + checks.unquoted_evidence(entry, data, lang)
         + checks.wrong_checksums(entry, lang)
     )
