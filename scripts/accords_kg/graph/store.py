@@ -58,6 +58,24 @@ def _project(text: str, names: Iterable[str]) -> str:
     return text[: match.end()] + added + text[match.end() :]
 
 
+def _converted(solutions: ox.QuerySolutions, columns: list[int]) -> list[tuple]:
+    """The rows as rdflib terms (None where unbound). Each distinct term is converted once
+    (a result repeats its accords, kinds and vintages on every row; building an rdflib
+    literal is the costly part) and columns are read by position: 358 rows of
+    ``intercommunalities-concerned`` in 7 ms instead of 18."""
+    done: dict[object, Node] = {}
+    rows = []
+    for solution in solutions:
+        row = []
+        for column in columns:
+            term = solution[column]
+            if term is not None and (converted := done.get(term)) is None:
+                converted = done[term] = from_oxigraph_term(term)
+            row.append(None if term is None else converted)
+        rows.append(tuple(row))
+    return rows
+
+
 def _with_timeout(run: Callable[[], Result], seconds: float) -> Result:
     outcome: list[Result | BaseException] = []
 
@@ -405,14 +423,9 @@ class Store:
                     "only SELECT and ASK queries can be run here, not CONSTRUCT or DESCRIBE; "
                     "use `accords dump` for graphs"
                 )
-            names = [v.value for v in answer.variables if v.value not in bindings]
-            rows = [
-                tuple(
-                    None if solution[name] is None else from_oxigraph_term(solution[name])
-                    for name in names
-                )
-                for solution in answer
-            ]
+            kept = [(i, v.value) for i, v in enumerate(answer.variables) if v.value not in bindings]
+            names = [name for _, name in kept]
+            rows = _converted(answer, [i for i, _ in kept])
         except SyntaxError as exc:
             line = re.search(r"line (\d+)", str(exc))
             raise InputError(

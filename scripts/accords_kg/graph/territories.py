@@ -28,8 +28,6 @@ import json
 import os
 import re
 import tarfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,10 +143,12 @@ def fetch(rel: Release, cache: Path | None = None, timeout: float = 60.0) -> byt
         data = cached.read_bytes()
         if integrity_of(data) == rel.integrity:
             return data
+    import urllib.request  # here: every command imports this module, few download (20 ms)
+
     try:
         with urllib.request.urlopen(rel.tarball, timeout=timeout) as response:
             data = response.read()
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except OSError as exc:  # urllib's URLError and timeouts are OSErrors
         state = "is corrupt in" if cached.is_file() else "is not in"
         raise NetworkError(
             f"cannot download {rel.tarball} ({exc}) and it {state} the cache {cached.parent}. "
