@@ -176,7 +176,9 @@ def _build(location: Path, files: list[tuple[str, Path]]) -> None:
 
     Each file goes into its named graph and into the default graph as two jobs on two
     threads: the bulk loader builds its index files on one core, and the two copies of
-    France take 3.8 s side by side where they took 6.9 s one after the other.
+    France take 3.8 s side by side where they took 6.9 s one after the other. The database
+    is then compacted (``optimize``): each bulk load leaves its own files, which every later
+    read goes through (whole-graph validation on France: 11.5 s before, 8.7 s after).
 
     On a failure the database is closed before the error goes up, so that the caller can
     remove its folder: the bulk loader's background writes would otherwise go on filling
@@ -197,6 +199,7 @@ def _build(location: Path, files: list[tuple[str, Path]]) -> None:
                 raise
         progress(len(jobs), len(jobs))
         engine.flush()
+        engine.optimize()  # compacts the loaders' files: 0.75 s once, 2.7 s off a validation
     except BaseException as exc:
         traceback.clear_frames(exc.__traceback__)  # the loader's frames held the store
         raise
